@@ -1,0 +1,8 @@
+// Package security turns the [security] section shared by every binary
+// (ssl-ca, ssl-cert, ssl-key, cert-allowed-cn) into a *tls.Config.
+//
+// TLS is enabled when ssl-ca is set. The same *tls.Config serves both ends:
+// as a client it verifies the server against ssl-ca and presents ssl-cert;
+// as a server it requires and verifies client certificates against ssl-ca,
+// and, when cert-allowed-cn is not empty, accepts only the listed common names.
+package security
