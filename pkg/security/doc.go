@@ -4,5 +4,6 @@
 // TLS is enabled when ssl-ca is set. The same *tls.Config serves both ends:
 // as a client it verifies the server against ssl-ca and presents ssl-cert;
 // as a server it requires and verifies client certificates against ssl-ca,
-// and, when cert-allowed-cn is not empty, accepts only the listed common names.
+// and, when cert-allowed-cn is not empty, accepts only the listed common names
+// (the list is not applied to the servers this process dials).
 package security

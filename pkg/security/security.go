@@ -65,10 +65,15 @@ func (c Config) ToTLSConfig() (*tls.Config, error) {
 		cfg.Certificates = []tls.Certificate{cert}
 	}
 	if len(c.CertAllowedCN) > 0 {
+		// The allow-list applies to clients connecting to us, not to the
+		// servers (PD, other nodes) we dial with the same config: only the
+		// server side consults GetConfigForClient.
 		allowed := slices.Clone(c.CertAllowedCN)
-		cfg.VerifyPeerCertificate = func(_ [][]byte, chains [][]*x509.Certificate) error {
+		serverCfg := cfg.Clone()
+		serverCfg.VerifyPeerCertificate = func(_ [][]byte, chains [][]*x509.Certificate) error {
 			return verifyCN(allowed, chains)
 		}
+		cfg.GetConfigForClient = func(*tls.ClientHelloInfo) (*tls.Config, error) { return serverCfg, nil }
 	}
 	return cfg, nil
 }

@@ -1,0 +1,10 @@
+// Command printversion prints version.Info; the tests build it with -ldflags.
+package main
+
+import (
+	"fmt"
+
+	"github.com/openbinlog/tidb-binlog/pkg/version"
+)
+
+func main() { fmt.Println(version.Info()) }
