@@ -1,0 +1,61 @@
+// Package storage is the pump's storage engine (type Append).
+//
+// # On-disk layout
+//
+// Under the data directory:
+//
+//	.lock               flock held while an Append is open (ErrLocked otherwise)
+//	value/NNNNNN.vlog   value-log files, fid zero-padded to 6 digits, from 000000
+//	kv/                 goleveldb index and state
+//
+// A value-log file is a sequence of records
+// "magic u32 LE 0x823a56e8 | length u64 LE | crc32c(payload) u32 LE | payload",
+// the payload being the marshaled binlog exactly as received, optionally
+// followed by a footer "maxTS i64 LE | 0x123ab922 u32 LE" once the file is
+// finalized (on rotation, and on Close when it holds at least 50 KiB). The
+// index maps "ts:"+u64 BE(ts) to a 12-byte pointer "fid u32 LE | offset
+// u64 LE"; a prewrite is keyed by its start_ts, every other binlog by its
+// commit_ts. State keys: !binlog!gcts, !binlog!maxCommitTS (i64 LE),
+// !binlog!handlePointer and !binlog!headPointer (pointers). FORMAT.md
+// documents every byte; testdata holds golden files.
+//
+// # Write path
+//
+// WriteBinlog queues a request for the single value-log writer, which groups
+// queued requests (up to 1 MiB, or the first size + 128 KiB for small
+// writes), writes each group with one write and one fdatasync, and only then
+// acknowledges the writers. The group then goes to the KV writer through a
+// bounded queue (Options.KVChanCap); batches of up to 128 records are
+// indexed in one leveldb batch that also moves headPointer. When the queue
+// stays full, the slow chaser stops the forwarding and re-reads the value
+// log instead, until it catches up. Indexed records go to the sorter.
+//
+// # Sorter and watermark
+//
+// The sorter handles records in value-log order. A prewrite waits for its
+// commit or rollback; the watermark (MaxCommitTS) advances with each commit
+// (or fake binlog) past the front, never past an unmatched prewrite. After
+// Options.ResolveAfter the blocking prewrite is given to the Resolver once
+// per second: a committed transaction gets a synthetic commit binlog written
+// through the normal path, a rolled back one is dropped. maxCommitTS and
+// handlePointer are persisted at most once per second and on Close.
+//
+// # Pull
+//
+// PullCommitBinlog streams the commit and fake binlogs with commit_ts in
+// (last, watermark], in ts order, each commit merged with its prewrite. A
+// puller sleeps on a channel that is closed whenever the watermark moves, so
+// new data is pushed at once.
+//
+// # Lifecycle
+//
+// Open takes the lock, opens the value log (recovering the maxTS of
+// unfinalized files and truncating a torn tail of the last file), opens the
+// index, and re-feeds the records from min(headPointer, handlePointer)
+// through the index and the sorter. Damaged records in the middle of a file
+// are reported as *CorruptionError (log and error_count metric) and skipped.
+// GC records a GC ts and deletes, in the background, index keys and whole
+// value-log files at or below gcTS - 600 s. Close drains the pipeline,
+// persists the state, stops the pulls, finalizes the current file when large
+// enough and releases the lock.
+package storage

@@ -1,0 +1,68 @@
+package storage
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestGCDeletesOldFilesAndKeys(t *testing.T) {
+	dir := t.TempDir()
+	o := testOptions()
+	o.ValueLogFileSize = 128
+	reg := newRegistry()
+	o.Registerer = reg
+	a := openTest(t, dir, o)
+	ts := newTSO()
+	ts.last.Store((time.Now().Add(-2 * time.Hour).UnixMilli()) << 18) // two hours old
+	var oldStarts []int64
+	for range 10 {
+		s, _ := writeTxn(t, a, ts, "old")
+		oldStarts = append(oldStarts, s)
+	}
+	ts.last.Store(time.Now().UnixMilli() << 18)
+	var newCommits []int64
+	for range 3 {
+		_, c := writeTxn(t, a, ts, "new")
+		newCommits = append(newCommits, c)
+	}
+	require.Eventually(t, func() bool { return a.MaxCommitTS() == newCommits[2] }, 10*time.Second, time.Millisecond)
+	before, err := listFids(filepath.Join(dir, "value"))
+	require.NoError(t, err)
+	require.Greater(t, len(before), 3)
+
+	gcTS := newCommits[0] - 1 // older than the new txns, 2 h after the old ones
+	a.GC(gcTS)
+	require.Equal(t, gcTS, a.GCTS())
+	require.Eventually(t, func() bool {
+		return counterValue(t, reg, "binlog_pump_storage_done_gc_ts", nil) == tsPhysical(gcTS-gcMargin)
+	}, 10*time.Second, time.Millisecond)
+
+	after, err := listFids(filepath.Join(dir, "value"))
+	require.NoError(t, err)
+	require.Less(t, len(after), len(before), "old files deleted")
+	require.Contains(t, after, before[len(before)-1], "the current file is kept")
+	for _, s := range oldStarts {
+		_, err := a.ReadBinlog(s)
+		require.ErrorIs(t, err, ErrNotFound)
+	}
+	require.GreaterOrEqual(t, counterValue(t, reg, "binlog_pump_storage_deleted_kv_total", nil), float64(2*len(oldStarts)))
+	got := receive(t, a.PullCommitBinlog(t.Context(), 0), 3)
+	require.Equal(t, newCommits[0], got[0].CommitTS, "new txns survive")
+
+	// ignored requests
+	a.GC(gcTS - 1)
+	require.Equal(t, gcTS, a.GCTS())
+	a.GC(a.MaxCommitTS())
+	require.Equal(t, gcTS, a.GCTS())
+	closeTest(t, a)
+
+	a = openTest(t, dir, testOptions())
+	defer closeTest(t, a)
+	require.Equal(t, gcTS, a.GCTS(), "gc ts persisted")
+	_, err = os.Stat(vlogPath(dir, before[0]))
+	require.ErrorIs(t, err, os.ErrNotExist)
+}

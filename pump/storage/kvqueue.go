@@ -1,0 +1,111 @@
+package storage
+
+import (
+	"sync"
+	"time"
+
+	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
+)
+
+// kvItem is what the KV writer indexes and then hands to the sorter.
+type kvItem struct {
+	start, commit int64
+	tp            binlogpb.BinlogType
+	ptr           valuePointer
+}
+
+func (it kvItem) key() int64 { return indexKey(it.tp, it.start, it.commit) }
+
+// kvQueue is the bounded queue between the value-log writer (or the slow
+// chaser) and the KV writer. It moves items in groups.
+type kvQueue struct {
+	mu       sync.Mutex
+	items    []kvItem
+	head     int
+	capacity int
+	closed   bool
+	notEmpty chan struct{} // cap 1
+	notFull  chan struct{} // cap 1
+}
+
+func newKVQueue(capacity int) *kvQueue {
+	return &kvQueue{capacity: capacity, notEmpty: make(chan struct{}, 1), notFull: make(chan struct{}, 1)}
+}
+
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// tryPush appends all items if they fit (an empty queue takes any group).
+func (q *kvQueue) tryPush(items []kvItem) bool {
+	q.mu.Lock()
+	n := len(q.items) - q.head
+	if n > 0 && n+len(items) > q.capacity {
+		q.mu.Unlock()
+		return false
+	}
+	q.items = append(q.items, items...)
+	q.mu.Unlock()
+	signal(q.notEmpty)
+	return true
+}
+
+// pushWait retries tryPush until it succeeds, cancel is closed or the
+// deadline (zero: none) passes.
+func (q *kvQueue) pushWait(items []kvItem, cancel <-chan struct{}, deadline time.Time) bool {
+	var timeout <-chan time.Time
+	if !deadline.IsZero() {
+		t := time.NewTimer(time.Until(deadline))
+		defer t.Stop()
+		timeout = t.C
+	}
+	for !q.tryPush(items) {
+		select {
+		case <-q.notFull:
+		case <-cancel:
+			return false
+		case <-timeout:
+			return false
+		}
+	}
+	return true
+}
+
+// pop moves up to n items into dst, blocking while the queue is empty. It
+// returns false once the queue is closed and drained.
+func (q *kvQueue) pop(dst []kvItem, n int) ([]kvItem, bool) {
+	for {
+		q.mu.Lock()
+		avail := len(q.items) - q.head
+		if avail > 0 {
+			k := min(n, avail)
+			dst = append(dst, q.items[q.head:q.head+k]...)
+			q.head += k
+			if q.head == len(q.items) {
+				q.items, q.head = q.items[:0], 0
+			} else if q.head > 4096 && q.head*2 > len(q.items) {
+				q.items = append(q.items[:0], q.items[q.head:]...)
+				q.head = 0
+			}
+			q.mu.Unlock()
+			signal(q.notFull)
+			return dst, true
+		}
+		closed := q.closed
+		q.mu.Unlock()
+		if closed {
+			return dst, false
+		}
+		<-q.notEmpty
+	}
+}
+
+func (q *kvQueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	signal(q.notEmpty)
+}

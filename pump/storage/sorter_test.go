@@ -1,0 +1,137 @@
+package storage
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
+)
+
+// fakeResolver answers from a table keyed by start_ts.
+type fakeResolver struct {
+	mu      sync.Mutex
+	answers map[int64]Resolution
+	asked   map[int64]int
+}
+
+var _ Resolver = (*fakeResolver)(nil)
+
+func newFakeResolver() *fakeResolver {
+	return &fakeResolver{answers: map[int64]Resolution{}, asked: map[int64]int{}}
+}
+
+func (r *fakeResolver) Resolve(_ context.Context, p *binlogpb.Binlog) (Resolution, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.asked[p.GetStartTs()]++
+	return r.answers[p.GetStartTs()], nil
+}
+
+func (r *fakeResolver) set(start int64, res Resolution) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.answers[start] = res
+}
+
+func (r *fakeResolver) timesAsked(start int64) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.asked[start]
+}
+
+func TestWatermarkBlockedByUnmatchedPrewrite(t *testing.T) {
+	a := openTest(t, t.TempDir(), testOptions())
+	defer closeTest(t, a)
+	ts := newTSO()
+	ch := a.PullCommitBinlog(t.Context(), 0)
+
+	_, c1 := writeTxn(t, a, ts, "first")
+	require.Equal(t, c1, receive(t, ch, 1)[0].CommitTS)
+
+	blocker := ts.next()
+	mustWrite(t, a, prewrite(blocker, "blocker"))
+	_, c2 := writeTxn(t, a, ts, "behind the blocker")
+	// the sorter has seen the commit of txn 2, yet the watermark stays
+	require.Eventually(t, func() bool { return a.sorterQueued() >= 3 }, 10*time.Second, time.Millisecond)
+	require.Equal(t, c1, a.MaxCommitTS())
+	require.False(t, a.AllMatched())
+	requireNothing(t, ch)
+
+	c3 := ts.next()
+	mustWrite(t, a, commitOf(blocker, c3))
+	got := receive(t, ch, 2)
+	require.Equal(t, c2, got[0].CommitTS)
+	require.Equal(t, c3, got[1].CommitTS)
+	require.Equal(t, "blocker", string(unmarshal(t, got[1].Payload).PrewriteValue))
+	require.True(t, a.AllMatched())
+}
+
+func TestResolverCommitted(t *testing.T) {
+	r := newFakeResolver()
+	o := testOptions()
+	o.Resolver = r
+	a := openTest(t, t.TempDir(), o)
+	defer closeTest(t, a)
+	ts := newTSO()
+	ch := a.PullCommitBinlog(t.Context(), 0)
+
+	lost := ts.next()
+	mustWrite(t, a, prewrite(lost, "tidb crashed before commit"))
+	_, c2 := writeTxn(t, a, ts, "later txn")
+	require.Eventually(t, func() bool { return r.timesAsked(lost) >= 2 }, 10*time.Second, time.Millisecond,
+		"undecided: asked again on each tick")
+	requireNothing(t, ch)
+
+	commit := c2 - 1 // committed before txn 2 committed
+	r.set(lost, Resolution{Status: TxnCommitted, CommitTS: commit})
+	got := receive(t, ch, 2)
+	require.Equal(t, commit, got[0].CommitTS, "synthetic commit pulled")
+	b := unmarshal(t, got[0].Payload)
+	require.Equal(t, binlogpb.BinlogType_Commit, b.GetTp())
+	require.Equal(t, lost, b.GetStartTs())
+	require.Equal(t, "tidb crashed before commit", string(b.PrewriteValue))
+	require.Equal(t, c2, got[1].CommitTS)
+	require.True(t, a.AllMatched())
+	synthetic, err := a.ReadBinlog(commit)
+	require.NoError(t, err)
+	require.Nil(t, synthetic.PrewriteValue, "the stored synthetic commit has no prewrite value")
+}
+
+func TestResolverRolledBack(t *testing.T) {
+	r := newFakeResolver()
+	o := testOptions()
+	o.Resolver = r
+	reg := newRegistry()
+	o.Registerer = reg
+	a := openTest(t, t.TempDir(), o)
+	defer closeTest(t, a)
+	ts := newTSO()
+	ch := a.PullCommitBinlog(t.Context(), 0)
+
+	lost := ts.next()
+	r.set(lost, Resolution{Status: TxnRolledBack})
+	mustWrite(t, a, prewrite(lost, "rolled back"))
+	_, c2 := writeTxn(t, a, ts, "later txn")
+	got := receive(t, ch, 1)
+	require.Equal(t, c2, got[0].CommitTS, "the rolled back prewrite is dropped")
+	require.True(t, a.AllMatched())
+	require.GreaterOrEqual(t, counterValue(t, reg, "binlog_pump_storage_query_tikv_count", nil), 1.0)
+	requireNothing(t, ch)
+}
+
+func TestRealRollbackNeverAdvancesWatermark(t *testing.T) {
+	a := openTest(t, t.TempDir(), testOptions())
+	defer closeTest(t, a)
+	ts := newTSO()
+	_, c := writeTxn(t, a, ts, "x")
+	require.Eventually(t, func() bool { return a.MaxCommitTS() == c }, 10*time.Second, time.Millisecond)
+	start := ts.next()
+	mustWrite(t, a, prewrite(start, "y"))
+	mustWrite(t, a, binlogpb.NewBinlog(binlogpb.BinlogType_Rollback, start, 0))
+	require.Eventually(t, func() bool { return a.AllMatched() && a.sorterQueued() == 0 }, 10*time.Second, time.Millisecond)
+	require.Equal(t, c, a.MaxCommitTS())
+}

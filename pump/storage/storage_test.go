@@ -1,0 +1,232 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
+)
+
+func TestWritePullOrderingConcurrent(t *testing.T) {
+	a := openTest(t, t.TempDir(), testOptions())
+	defer closeTest(t, a)
+	ts := newTSO()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch := a.PullCommitBinlog(ctx, 0)
+
+	const writers, perWriter = 16, 50
+	var wg sync.WaitGroup
+	values := sync.Map{}
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range perWriter {
+				v := fmt.Sprintf("w%d-%d", w, i)
+				start, _ := writeTxn(t, a, ts, v)
+				values.Store(start, v)
+			}
+		}()
+	}
+	wg.Wait()
+	got := receive(t, ch, writers*perWriter)
+	for i, b := range got {
+		if i > 0 {
+			require.Greater(t, b.CommitTS, got[i-1].CommitTS)
+		}
+		bl := unmarshal(t, b.Payload)
+		require.Equal(t, binlogpb.BinlogType_Commit, bl.GetTp())
+		require.Equal(t, b.StartTS, bl.GetStartTs())
+		require.Equal(t, b.CommitTS, bl.GetCommitTs())
+		v, ok := values.Load(b.StartTS)
+		require.True(t, ok)
+		require.Equal(t, v, string(bl.PrewriteValue), "commit merged with its prewrite value")
+	}
+	require.True(t, a.AllMatched())
+	require.Equal(t, got[len(got)-1].CommitTS, a.MaxCommitTS())
+	requireNothing(t, ch)
+}
+
+func TestMergeCopiesPrewriteFields(t *testing.T) {
+	a := openTest(t, t.TempDir(), testOptions())
+	defer closeTest(t, a)
+	ts := newTSO()
+	start := ts.next()
+	p := prewrite(start, "rows")
+	p.DdlQuery = []byte("create table t (a int)")
+	p.DdlJobId = new(int64(42))
+	p.DdlSchemaState = new(int32(5))
+	mustWrite(t, a, p)
+	commit := ts.next()
+	mustWrite(t, a, commitOf(start, commit))
+
+	got := receive(t, a.PullCommitBinlog(t.Context(), 0), 1)[0]
+	b := unmarshal(t, got.Payload)
+	require.Equal(t, binlogpb.BinlogType_Commit, b.GetTp())
+	require.Equal(t, commit, b.GetCommitTs())
+	require.Equal(t, start, b.GetStartTs())
+	require.Equal(t, "rows", string(b.PrewriteValue))
+	require.Equal(t, "create table t (a int)", string(b.DdlQuery))
+	require.Equal(t, int64(42), b.GetDdlJobId())
+	require.Equal(t, int32(5), b.GetDdlSchemaState())
+	require.Nil(t, b.PrewriteKey, "the prewrite key is not copied")
+}
+
+func TestFakeBinlogPulledAsIsAndRollbackNever(t *testing.T) {
+	a := openTest(t, t.TempDir(), testOptions())
+	defer closeTest(t, a)
+	ts := newTSO()
+	ch := a.PullCommitBinlog(t.Context(), 0)
+
+	start := ts.next()
+	mustWrite(t, a, prewrite(start, "rolled back"))
+	mustWrite(t, a, binlogpb.NewBinlog(binlogpb.BinlogType_Rollback, start, 0))
+	f := fake(ts.next())
+	payload := []byte{}
+	payload = append(payload, mustMarshal(t, f)...)
+	require.NoError(t, a.WriteBinlog(t.Context(), f, payload))
+
+	got := receive(t, ch, 1)[0]
+	require.Equal(t, f.GetStartTs(), got.StartTS)
+	require.Equal(t, f.GetCommitTs(), got.CommitTS)
+	require.Equal(t, payload, got.Payload, "a fake binlog is sent as stored")
+	require.True(t, a.AllMatched())
+	requireNothing(t, ch)
+	_, c := writeTxn(t, a, ts, "after")
+	require.Equal(t, c, receive(t, ch, 1)[0].CommitTS, "the rollback was never pulled")
+}
+
+func TestProbeIsNoOp(t *testing.T) {
+	dir := t.TempDir()
+	a := openTest(t, dir, testOptions())
+	require.NoError(t, a.WriteBinlog(t.Context(), binlogpb.NewBinlog(binlogpb.BinlogType_Prewrite, 0, 0), nil))
+	require.Equal(t, int64(0), a.vlog.end().offset, "nothing written")
+	closeTest(t, a)
+}
+
+func TestCommitWithoutPrewriteSkipped(t *testing.T) {
+	a := openTest(t, t.TempDir(), testOptions())
+	defer closeTest(t, a)
+	ts := newTSO()
+	ch := a.PullCommitBinlog(t.Context(), 0)
+	orphan := ts.next()
+	mustWrite(t, a, commitOf(orphan, ts.next()))
+	_, c := writeTxn(t, a, ts, "v")
+	got := receive(t, ch, 1)
+	require.Equal(t, c, got[0].CommitTS)
+}
+
+func TestPullStartsAfterLastAndAtGCTS(t *testing.T) {
+	a := openTest(t, t.TempDir(), testOptions())
+	defer closeTest(t, a)
+	ts := newTSO()
+	var commits []int64
+	for i := range 5 {
+		_, c := writeTxn(t, a, ts, fmt.Sprint(i))
+		commits = append(commits, c)
+	}
+	require.Eventually(t, func() bool { return a.MaxCommitTS() == commits[4] }, 10*time.Second, time.Millisecond)
+	got := receive(t, a.PullCommitBinlog(t.Context(), commits[1]), 3)
+	require.Equal(t, commits[2], got[0].CommitTS)
+
+	a.GC(commits[2])
+	require.Equal(t, commits[2], a.GCTS())
+	got = receive(t, a.PullCommitBinlog(t.Context(), 0), 2)
+	require.Equal(t, commits[3], got[0].CommitTS, "a pull below the gc ts starts at it")
+}
+
+func TestPullClosedOnContextAndClose(t *testing.T) {
+	a := openTest(t, t.TempDir(), testOptions())
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := a.PullCommitBinlog(ctx, 0)
+	cancel()
+	_, ok := <-ch
+	require.False(t, ok)
+
+	ch = a.PullCommitBinlog(context.Background(), 0)
+	closeTest(t, a)
+	_, ok = <-ch
+	require.False(t, ok)
+	_, ok = <-a.PullCommitBinlog(context.Background(), 0)
+	require.False(t, ok, "pull after close")
+}
+
+func TestWriteAfterCloseAndDoubleClose(t *testing.T) {
+	a := openTest(t, t.TempDir(), testOptions())
+	closeTest(t, a)
+	err := a.WriteBinlog(t.Context(), prewrite(1, "x"), nil)
+	require.ErrorIs(t, err, ErrClosed)
+	require.ErrorIs(t, a.Close(), ErrClosed)
+}
+
+func TestSecondOpenLocked(t *testing.T) {
+	dir := t.TempDir()
+	a := openTest(t, dir, testOptions())
+	_, err := Open(dir, testOptions())
+	require.ErrorIs(t, err, ErrLocked)
+	closeTest(t, a)
+	b, err := Open(dir, testOptions())
+	require.NoError(t, err, "the lock is released by Close")
+	require.NoError(t, b.Close())
+}
+
+func TestReadBinlog(t *testing.T) {
+	a := openTest(t, t.TempDir(), testOptions())
+	defer closeTest(t, a)
+	ts := newTSO()
+	start, commit := writeTxn(t, a, ts, "value")
+	require.Eventually(t, func() bool { return a.MaxCommitTS() == commit }, 10*time.Second, time.Millisecond)
+	p, err := a.ReadBinlog(start)
+	require.NoError(t, err)
+	require.Equal(t, binlogpb.BinlogType_Prewrite, p.GetTp())
+	require.Equal(t, "value", string(p.PrewriteValue))
+	c, err := a.ReadBinlog(commit)
+	require.NoError(t, err)
+	require.Equal(t, binlogpb.BinlogType_Commit, c.GetTp())
+	_, err = a.ReadBinlog(commit + 100)
+	require.ErrorIs(t, err, ErrNotFound)
+}
+
+func TestWriteHonorsContextWhileQueueing(t *testing.T) {
+	a := openTest(t, t.TempDir(), testOptions())
+	defer closeTest(t, a)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	// an already cancelled context may still be accepted when the queue has
+	// room; it must never fail with anything but context.Canceled.
+	err := a.WriteBinlog(ctx, prewrite(newTSO().next(), "x"), nil)
+	if err != nil {
+		require.True(t, errors.Is(err, context.Canceled))
+	}
+}
+
+func TestWatermarkWakesPullerPromptly(t *testing.T) {
+	a := openTest(t, t.TempDir(), testOptions())
+	defer closeTest(t, a)
+	ts := newTSO()
+	ch := a.PullCommitBinlog(t.Context(), 0)
+	var worst time.Duration
+	for i := range 20 {
+		_, c := writeTxn(t, a, ts, fmt.Sprint(i))
+		t0 := time.Now()
+		got := receive(t, ch, 1)
+		require.Equal(t, c, got[0].CommitTS)
+		worst = max(worst, time.Since(t0))
+	}
+	t.Logf("worst commit-ack to pull latency: %v", worst)
+	require.Less(t, worst, 2*time.Second)
+}
+
+func mustMarshal(t testing.TB, b *binlogpb.Binlog) []byte {
+	t.Helper()
+	p, err := protoMarshal(b)
+	require.NoError(t, err)
+	return p
+}

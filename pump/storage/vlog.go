@@ -1,0 +1,304 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// valueLog is the set of value-log files of <dir>/value. Only the writer
+// goroutine appends; reads and scans are safe concurrently.
+type valueLog struct {
+	dir      string
+	fileSize int64
+	sync     bool
+	lg       *zap.Logger
+	m        *metrics
+	report   func(*CorruptionError)
+
+	mu    sync.RWMutex
+	files map[uint32]*logFile
+	cur   *logFile
+
+	buf      []byte // writer-owned encode buffer
+	failed   error  // sticky after a failed fdatasync
+	writeOff int64  // writer-owned: next offset in cur
+}
+
+func (v *valueLog) filePath(fid uint32) string {
+	return filepath.Join(v.dir, fmt.Sprintf("%06d.vlog", fid))
+}
+
+// openValueLog opens every file of dir, recovering the last one, and makes
+// sure there is an unfinalized current file.
+func openValueLog(dir string, fileSize int64, syncLog bool, lg *zap.Logger, m *metrics,
+	report func(*CorruptionError)) (*valueLog, error) {
+	v := &valueLog{dir: dir, fileSize: fileSize, sync: syncLog, lg: lg, m: m, report: report,
+		files: make(map[uint32]*logFile)}
+	fids, err := listFids(dir)
+	if err != nil {
+		return nil, err
+	}
+	for i, fid := range fids {
+		lf, err := openLogFile(fid, v.filePath(fid), i == len(fids)-1, report)
+		if err != nil {
+			v.closeFiles()
+			return nil, err
+		}
+		v.files[fid] = lf
+	}
+	switch {
+	case len(fids) == 0:
+		err = v.createFile(0)
+	case v.files[fids[len(fids)-1]].finalized:
+		err = v.createFile(fids[len(fids)-1] + 1)
+	default:
+		v.cur = v.files[fids[len(fids)-1]]
+		v.writeOff = v.cur.dataEnd.Load()
+	}
+	if err != nil {
+		v.closeFiles()
+		return nil, err
+	}
+	return v, nil
+}
+
+func listFids(dir string) ([]uint32, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read value dir: %w", err)
+	}
+	var fids []uint32
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".vlog") {
+			continue
+		}
+		fid, err := strconv.ParseUint(strings.TrimSuffix(name, ".vlog"), 10, 32)
+		if err != nil {
+			return nil, fmt.Errorf("parse value log name %s: %w", name, err)
+		}
+		fids = append(fids, uint32(fid))
+	}
+	slices.Sort(fids)
+	return fids, nil
+}
+
+// createFile creates file fid and makes it current.
+func (v *valueLog) createFile(fid uint32) error {
+	path := v.filePath(fid)
+	fd, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("create value log: %w", err)
+	}
+	if err := syncDir(v.dir); err != nil {
+		_ = fd.Close()
+		return err
+	}
+	lf := &logFile{fid: fid, path: path, fd: fd}
+	v.mu.Lock()
+	v.files[fid] = lf
+	v.cur = lf
+	v.writeOff = 0
+	v.mu.Unlock()
+	return nil
+}
+
+// write appends the records of reqs as one write and one fdatasync, and
+// sets their pointers. It rotates the file when it grew past fileSize.
+func (v *valueLog) write(reqs []*request) error {
+	if v.failed != nil {
+		return v.failed
+	}
+	cur := v.cur
+	v.buf = v.buf[:0]
+	off := v.writeOff
+	var maxTS int64
+	for _, r := range reqs {
+		r.ptr = valuePointer{fid: cur.fid, offset: off + int64(len(v.buf))}
+		v.buf = appendRecord(v.buf, r.payload)
+		maxTS = max(maxTS, r.start, r.commit)
+	}
+	t0 := time.Now()
+	if _, err := cur.fd.WriteAt(v.buf, off); err != nil {
+		_ = cur.fd.Truncate(off) // drop a partial write; the next group reuses off
+		return fmt.Errorf("write value log %s: %w", cur.path, err)
+	}
+	t1 := time.Now()
+	v.m.durToDisk.Observe(t1.Sub(t0).Seconds())
+	if v.sync {
+		if err := fdatasync(cur.fd); err != nil {
+			v.failed = fmt.Errorf("sync value log %s: %w", cur.path, err)
+			return v.failed
+		}
+		v.m.durFsync.Observe(time.Since(t1).Seconds())
+	}
+	v.writeOff = off + int64(len(v.buf))
+	cur.updateMaxTS(maxTS)
+	cur.dataEnd.Store(v.writeOff)
+	v.m.sizeBatch.Observe(float64(len(v.buf)))
+	if len(v.buf) > 4<<20 {
+		v.buf = nil // do not keep a huge buffer
+	}
+	if v.writeOff > v.fileSize {
+		return v.rotate()
+	}
+	return nil
+}
+
+// rotate finalizes the current file and starts the next one. The records
+// already written are durable, so a failure here is logged, not returned.
+func (v *valueLog) rotate() error {
+	t0 := time.Now()
+	defer func() { v.m.durRotate.Observe(time.Since(t0).Seconds()) }()
+	if err := v.cur.finalize(); err != nil {
+		v.lg.Error("finalize value log failed", zap.String("file", v.cur.path), zap.Error(err))
+		return nil
+	}
+	if err := v.createFile(v.cur.fid + 1); err != nil {
+		v.failed = err
+		v.lg.Error("create value log failed", zap.Error(err))
+	}
+	return nil
+}
+
+// end is the pointer just after the last durable record.
+func (v *valueLog) end() valuePointer {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return valuePointer{fid: v.cur.fid, offset: v.cur.dataEnd.Load()}
+}
+
+// acquire returns file fid locked for reading; release with RUnlock.
+func (v *valueLog) acquire(fid uint32) (*logFile, error) {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	lf, ok := v.files[fid]
+	if !ok {
+		return nil, fmt.Errorf("fid %d: %w", fid, errFileNotFound)
+	}
+	lf.mu.RLock()
+	return lf, nil
+}
+
+// read returns the payload of the record at p.
+func (v *valueLog) read(p valuePointer) ([]byte, error) {
+	lf, err := v.acquire(p.fid)
+	if err != nil {
+		return nil, err
+	}
+	defer lf.mu.RUnlock()
+	return lf.readRecord(p.offset)
+}
+
+// scan calls fn for every durable record from p on, across files, and
+// returns the pointer just after the last record it visited.
+func (v *valueLog) scan(p valuePointer, fn func(valuePointer, []byte) error) (valuePointer, error) {
+	for {
+		lf, next, ok := v.fileAtOrAfter(p.fid)
+		if !ok {
+			return p, nil
+		}
+		if lf.fid != p.fid {
+			p = valuePointer{fid: lf.fid}
+		}
+		end := lf.dataEnd.Load()
+		if p.offset < end {
+			res, err := scanRecords(lf.fd, lf.path, lf.fid, p.offset, end, fn, v.report)
+			if res.tornAt >= 0 {
+				v.report(&CorruptionError{File: lf.path, Offset: res.tornAt, Err: errTruncated})
+			}
+			lf.mu.RUnlock()
+			if err != nil {
+				return valuePointer{fid: lf.fid, offset: res.validEnd}, err
+			}
+			p.offset = end
+		} else {
+			lf.mu.RUnlock()
+		}
+		if !next {
+			return p, nil
+		}
+		p = valuePointer{fid: p.fid + 1}
+	}
+}
+
+// fileAtOrAfter returns the first file with id >= fid, locked for reading,
+// and whether a later file exists.
+func (v *valueLog) fileAtOrAfter(fid uint32) (*logFile, bool, bool) {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	var best *logFile
+	later := false
+	for id, lf := range v.files {
+		if id < fid {
+			continue
+		}
+		if best == nil || id < best.fid {
+			if best != nil {
+				later = true
+			}
+			best = lf
+		} else {
+			later = true
+		}
+	}
+	if best == nil {
+		return nil, false, false
+	}
+	best.mu.RLock()
+	return best, later, true
+}
+
+// gc deletes the files, except the current one, whose maxTS <= ts.
+func (v *valueLog) gc(ts int64) int {
+	v.mu.Lock()
+	var victims []*logFile
+	for fid, lf := range v.files {
+		if lf != v.cur && lf.maxTS.Load() <= ts {
+			victims = append(victims, lf)
+			delete(v.files, fid)
+		}
+	}
+	v.mu.Unlock()
+	for _, lf := range victims {
+		lf.mu.Lock()
+		_ = lf.fd.Close()
+		if err := os.Remove(lf.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			v.lg.Error("remove value log failed", zap.String("file", lf.path), zap.Error(err))
+		} else {
+			v.lg.Info("value log deleted by gc", zap.String("file", lf.path), zap.Int64("maxTS", lf.maxTS.Load()))
+		}
+		lf.mu.Unlock()
+	}
+	return len(victims)
+}
+
+// close finalizes the current file when it holds at least finalizeMin bytes
+// and closes every file.
+func (v *valueLog) close(finalizeMin int64) error {
+	var err error
+	if v.cur != nil && v.failed == nil && !v.cur.finalized && v.cur.dataEnd.Load() >= finalizeMin {
+		err = v.cur.finalize()
+	}
+	v.closeFiles()
+	return err
+}
+
+func (v *valueLog) closeFiles() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for _, lf := range v.files {
+		lf.mu.Lock()
+		_ = lf.fd.Close()
+		lf.mu.Unlock()
+	}
+}
