@@ -1,0 +1,128 @@
+package pump
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/openbinlog/tidb-binlog/pkg/registry"
+	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
+	"go.uber.org/zap"
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/proto"
+)
+
+// slowWriteRPC: WriteBinlog calls slower than this are logged.
+const slowWriteRPC = time.Second
+
+// WriteBinlog implements binlogpb.PumpServer.
+func (s *Server) WriteBinlog(ctx context.Context, req *binlogpb.WriteBinlogReq) (*binlogpb.WriteBinlogResp, error) {
+	s.writeCount.Add(1)
+	return s.writeBinlog(ctx, req, false)
+}
+
+// writeBinlog checks and stores one binlog. On failure it returns both a
+// response carrying the error text and a gRPC error, as the original does.
+func (s *Server) writeBinlog(ctx context.Context, req *binlogpb.WriteBinlogReq, fake bool) (resp *binlogpb.WriteBinlogResp, err error) {
+	begin := time.Now()
+	s.lastWrite.Store(begin.UnixNano())
+	defer func() { s.observeWrite(begin, len(req.GetPayload()), err) }()
+
+	if req.GetClusterID() != s.clusterID {
+		err = fmt.Errorf("%w, %d vs %d", ErrClusterIDMismatch, req.GetClusterID(), s.clusterID)
+		return nil, grpcError(err)
+	}
+	resp = &binlogpb.WriteBinlogResp{}
+	if err = s.storeBinlog(ctx, req.GetPayload(), fake); err != nil {
+		s.metrics.lossBinlog.Inc()
+		resp.Errmsg = err.Error()
+		return resp, grpcError(err)
+	}
+	return resp, nil
+}
+
+func (s *Server) storeBinlog(ctx context.Context, payload []byte, fake bool) error {
+	b := new(binlogpb.Binlog)
+	if err := proto.Unmarshal(payload, b); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidBinlog, err)
+	}
+	if b.IsProbe() {
+		return nil
+	}
+	if !fake && b.GetTp() == binlogpb.BinlogType_Prewrite {
+		if state := s.node.State(); state != registry.Online {
+			return &NotOnlineError{State: state}
+		}
+	}
+	return s.store.WriteBinlog(ctx, b, payload)
+}
+
+func (s *Server) observeWrite(begin time.Time, size int, err error) {
+	label := "succ"
+	if err != nil {
+		label = "fail"
+		var notOnline *NotOnlineError
+		if errors.As(err, &notOnline) {
+			s.lg.Warn("reject write binlog for not online state", zap.String("state", notOnline.State))
+		} else {
+			s.lg.Error("write binlog failed", zap.Error(err))
+		}
+	}
+	took := time.Since(begin)
+	s.metrics.rpcDuration.WithLabelValues("WriteBinlog", label).Observe(took.Seconds())
+	if took >= slowWriteRPC {
+		s.lg.Warn("slow write binlog RPC", zap.Int("payloadSize", size), zap.Duration("took", took), zap.String("label", label))
+	}
+}
+
+// PullBinlogs implements binlogpb.PumpServer: it streams the binlogs with
+// commit ts > startFrom.offset in commit-ts order until the client cancels
+// or the pump closes.
+func (s *Server) PullBinlogs(req *binlogpb.PullBinlogReq, stream grpc.ServerStreamingServer[binlogpb.PullBinlogResp]) (err error) {
+	begin := time.Now()
+	s.pullerCount.Add(1)
+	defer func() {
+		s.pullerCount.Add(-1)
+		label := "succ"
+		if err != nil {
+			label = "fail"
+		}
+		s.metrics.rpcDuration.WithLabelValues("PullBinlogs", label).Observe(time.Since(begin).Seconds())
+	}()
+	if req.GetClusterID() != s.clusterID {
+		return grpcError(fmt.Errorf("%w, %d vs %d", ErrClusterIDMismatch, req.GetClusterID(), s.clusterID))
+	}
+	last := req.GetStartFrom().GetOffset()
+	if gcTS := s.store.GCTS(); last < gcTS {
+		s.lg.Error("drainer requests binlogs already purged by GC, some binlogs may be lost",
+			zap.Int64("gcTS", gcTS), zap.Int64("last", last))
+	}
+	ctx, cancel := context.WithCancel(stream.Context())
+	defer cancel()
+	binlogs := s.store.PullCommitBinlog(ctx, last)
+	for {
+		select {
+		case <-s.pullClose:
+			return nil
+		case <-ctx.Done():
+			return nil
+		case b, ok := <-binlogs:
+			if !ok {
+				return nil
+			}
+			if err := stream.Send(pullResp(b.StartTS, b.CommitTS, b.Payload)); err != nil {
+				s.lg.Warn("send binlog to drainer failed", zap.Error(err))
+				return err
+			}
+		}
+	}
+}
+
+func pullResp(startTS, commitTS int64, payload []byte) *binlogpb.PullBinlogResp {
+	return &binlogpb.PullBinlogResp{Entity: &binlogpb.Entity{
+		Pos:     &binlogpb.Pos{Offset: commitTS},
+		Payload: payload,
+		Meta:    &binlogpb.Meta{StartTs: startTS, CommitTs: commitTS},
+	}}
+}

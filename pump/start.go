@@ -1,0 +1,221 @@
+package pump
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/openbinlog/tidb-binlog/pkg/registry"
+	"github.com/soheilhy/cmux"
+	"go.uber.org/zap"
+)
+
+// Start listens (gRPC and HTTP on one port, optionally gRPC on a unix
+// socket), starts the background loops, registers the node online, notifies
+// the online drainers when the node was offline before, and starts the
+// heartbeat. On error everything is released and the server is closed.
+func (s *Server) Start() error {
+	if s.closing.Load() || !s.started.CompareAndSwap(false, true) {
+		return ErrServerClosed
+	}
+	if err := s.listen(); err != nil {
+		s.abort()
+		return err
+	}
+	s.serve()
+	s.startLoops()
+	if err := s.goOnline(); err != nil {
+		s.abort()
+		return err
+	}
+	s.loops.Add(1)
+	go s.heartbeatLoop()
+	s.lg.Info("pump is serving", zap.String("addr", s.addr), zap.String("advertiseAddr", s.node.Addr()))
+	return nil
+}
+
+func (s *Server) goOnline() error {
+	ctx, cancel := context.WithTimeout(s.ctx, registry.DefaultDialTimeout)
+	defer cancel()
+	ts, err := s.tso(ctx)
+	if err != nil {
+		return fmt.Errorf("register node: %w", err)
+	}
+	s.node.setState(registry.Online)
+	if err := s.registerNode(ctx, registry.Online, ts); err != nil {
+		return err
+	}
+	s.lg.Info("registered node online")
+	if s.prevState != registry.Offline {
+		return nil
+	}
+	if err := s.notifyDrainers(s.ctx); err != nil {
+		s.node.setState(registry.Offline)
+		offCtx, offCancel := context.WithTimeout(context.Background(), registry.DefaultDialTimeout)
+		defer offCancel()
+		if uerr := s.registerNode(offCtx, registry.Offline, 0); uerr != nil {
+			s.lg.Error("set node offline after failed notify", zap.Error(uerr))
+		}
+		return fmt.Errorf("notify all online drainers: %w", err)
+	}
+	return nil
+}
+
+func (s *Server) listen() error {
+	lis, err := net.Listen("tcp", s.cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.cfg.ListenAddr, err)
+	}
+	s.addr = lis.Addr().String()
+	s.node.setAddr(advertised(s.cfg.AdvertiseAddr, s.addr))
+	if s.tlsCfg != nil {
+		lis = tls.NewListener(lis, s.tlsCfg)
+	}
+	s.tcpLis = lis
+	if s.cfg.Socket == "" {
+		return nil
+	}
+	path := stripScheme(s.cfg.Socket)
+	removeStaleSocket(path)
+	s.unixLis, err = net.Listen("unix", path)
+	if err != nil {
+		return fmt.Errorf("listen on unix socket %s: %w", path, err)
+	}
+	return nil
+}
+
+// advertised fills a zero advertised port with the real listening port.
+func advertised(advertise, real string) string {
+	host, port, err := net.SplitHostPort(advertise)
+	if err != nil || port != "0" {
+		return advertise
+	}
+	_, realPort, err := net.SplitHostPort(real)
+	if err != nil {
+		return advertise
+	}
+	return net.JoinHostPort(host, realPort)
+}
+
+// removeStaleSocket deletes a unix socket file left by a previous run.
+func removeStaleSocket(path string) {
+	if fi, err := os.Lstat(path); err == nil && fi.Mode().Type() == fs.ModeSocket {
+		_ = os.Remove(path)
+	}
+}
+
+// serve splits the TCP port between gRPC (HTTP/2 with content-type
+// application/grpc) and HTTP, and serves both plus the unix socket.
+func (s *Server) serve() {
+	s.gs = s.newGRPCServer()
+	s.httpSrv = &http.Server{Handler: s.httpHandler(), ReadHeaderTimeout: 10 * time.Second}
+	// TLS (when set) ends before cmux, so HTTP/2 clients of the HTTP API
+	// (ALPN h2) reach this server as unencrypted HTTP/2.
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	protocols.SetUnencryptedHTTP2(true)
+	s.httpSrv.Protocols = protocols
+	s.cm = cmux.New(s.tcpLis)
+	s.cm.SetReadTimeout(10 * time.Second)
+	grpcL := s.cm.MatchWithWriters(cmux.HTTP2MatchHeaderFieldSendSettings("content-type", "application/grpc"))
+	h2L := s.cm.Match(cmux.HTTP2())
+	httpL := s.cm.Match(cmux.Any())
+	s.goServe("grpc", func() error { return s.gs.Serve(grpcL) })
+	s.goServe("http", func() error { return s.httpSrv.Serve(httpL) })
+	s.goServe("http2", func() error { return s.httpSrv.Serve(ackFilterListener{h2L}) })
+	s.goServe("cmux", s.cm.Serve)
+	if s.unixLis != nil {
+		s.goServe("grpcUnix", func() error { return s.gs.Serve(s.unixLis) })
+	}
+}
+
+func (s *Server) goServe(name string, serve func() error) {
+	s.serving.Add(1)
+	go func() {
+		defer s.serving.Done()
+		err := serve()
+		if err != nil && !s.closing.Load() && !isClosedErr(err) {
+			s.lg.Error("server stopped", zap.String("listener", name), zap.Error(err))
+		}
+	}()
+}
+
+func isClosedErr(err error) bool {
+	return errors.Is(err, net.ErrClosed) || errors.Is(err, http.ErrServerClosed) ||
+		errors.Is(err, cmux.ErrListenerClosed) || errors.Is(err, cmux.ErrServerClosed)
+}
+
+// Close shuts the pump down gracefully: it stops the background loops,
+// commits the node state (waiting for drainers when closing), ends the pull
+// streams, stops gRPC (10 s at most) and HTTP, and closes storage, etcd and
+// PD. Concurrent and repeated calls wait for the first one.
+func (s *Server) Close() error {
+	if !s.closing.CompareAndSwap(false, true) {
+		<-s.done
+		return nil
+	}
+	defer close(s.done)
+	s.lg.Info("closing pump")
+	s.cancel()
+	s.loops.Wait()
+	if s.started.Load() {
+		s.commitStatus()
+	}
+	s.stopServing()
+	s.releaseResources()
+	s.lg.Info("pump closed")
+	return nil
+}
+
+// abort releases everything after a failed Start without touching the
+// node state in etcd.
+func (s *Server) abort() {
+	if !s.closing.CompareAndSwap(false, true) {
+		return
+	}
+	defer close(s.done)
+	s.cancel()
+	s.loops.Wait()
+	s.stopServing()
+	s.releaseResources()
+}
+
+func (s *Server) stopServing() {
+	close(s.pullClose)
+	if s.gs != nil {
+		stopped := make(chan struct{})
+		go func() {
+			s.gs.GracefulStop()
+			close(stopped)
+		}()
+		select {
+		case <-stopped:
+		case <-time.After(s.opts.timings.grpcStopTimeout):
+			s.lg.Warn("graceful gRPC stop timed out, stopping now")
+			s.gs.Stop()
+			<-stopped
+		}
+	}
+	if s.httpSrv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		if err := s.httpSrv.Shutdown(ctx); err != nil {
+			_ = s.httpSrv.Close()
+		}
+		cancel()
+	}
+	if s.cm != nil {
+		s.cm.Close()
+	}
+	for _, l := range []net.Listener{s.tcpLis, s.unixLis} {
+		if l != nil {
+			_ = l.Close()
+		}
+	}
+	s.serving.Wait()
+}

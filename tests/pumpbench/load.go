@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/openbinlog/tidb-binlog/pkg/pd"
+	"github.com/openbinlog/tidb-binlog/pkg/pumpclient"
+	"github.com/openbinlog/tidb-binlog/pkg/security"
+	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
+)
+
+// writeFunc writes one binlog and returns once the pump acknowledged it.
+type writeFunc func(ctx context.Context, b *binlogpb.Binlog) error
+
+func runCell(ctx context.Context, o *options, dir string, size, writers int) (result, error) {
+	c, err := startCluster(ctx, o, dir)
+	if err != nil {
+		return result{}, err
+	}
+	defer c.stop()
+	pdc, err := pd.NewClient(ctx, []string{c.pd.URL}, security.Config{}, zap.NewNop())
+	if err != nil {
+		return result{}, err
+	}
+	defer pdc.Close()
+	conn, err := grpc.NewClient(c.pump.Addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(1<<30), grpc.MaxCallSendMsgSize(1<<30)))
+	if err != nil {
+		return result{}, err
+	}
+	defer conn.Close()
+	write, closeWriter, err := newWriter(o, c, pdc.ClusterID(), conn)
+	if err != nil {
+		return result{}, err
+	}
+	defer closeWriter()
+
+	res := result{size: size, writers: writers}
+	pullCtx, stopPull := context.WithCancel(ctx)
+	pullDone := make(chan struct{})
+	go func() {
+		defer close(pullDone)
+		pull(pullCtx, binlogpb.NewPumpClient(conn), pdc.ClusterID(), &res)
+	}()
+
+	payload := make([]byte, size)
+	_, _ = rand.Read(payload)
+	lats := make([][]time.Duration, writers)
+	var binlogs, errs atomic.Int64
+	deadline := time.Now().Add(o.duration)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for time.Now().Before(deadline) {
+				n, err := oneTxn(ctx, pdc, write, payload, &lats[w])
+				binlogs.Add(int64(n))
+				if err != nil {
+					errs.Add(1)
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	// Let the puller drain what was written, then stop it.
+	time.Sleep(200 * time.Millisecond)
+	stopPull()
+	<-pullDone
+	res.binlogs = binlogs.Load()
+	res.bytes = res.binlogs / 2 * int64(size)
+	res.errors = errs.Load()
+	for _, l := range lats {
+		res.writeLat = append(res.writeLat, l...)
+	}
+	res.finish()
+	return res, nil
+}
+
+// oneTxn behaves like TiDB's 2PC with binlog: start_ts, prewrite binlog,
+// commit_ts after the prewrite binlog is acknowledged, commit binlog.
+func oneTxn(ctx context.Context, pdc *pd.Client, write writeFunc, payload []byte, lats *[]time.Duration) (int, error) {
+	startTS, err := pdc.TSO(ctx)
+	if err != nil {
+		return 0, err
+	}
+	p := binlogpb.NewBinlog(binlogpb.BinlogType_Prewrite, startTS, 0)
+	p.PrewriteKey = []byte("t\x80\x00\x00\x00\x00\x00\x00\x01_r\x80\x00\x00\x00\x00\x00\x00\x01")
+	p.PrewriteValue = payload
+	t0 := time.Now()
+	if err := write(ctx, p); err != nil {
+		return 0, err
+	}
+	*lats = append(*lats, time.Since(t0))
+	commitTS, err := pdc.TSO(ctx)
+	if err != nil {
+		return 1, err
+	}
+	cb := binlogpb.NewBinlog(binlogpb.BinlogType_Commit, startTS, commitTS)
+	cb.PrewriteKey = p.PrewriteKey
+	t0 = time.Now()
+	if err := write(ctx, cb); err != nil {
+		return 1, err
+	}
+	*lats = append(*lats, time.Since(t0))
+	return 2, nil
+}
+
+func newWriter(o *options, c *cluster, clusterID uint64, conn *grpc.ClientConn) (writeFunc, func(), error) {
+	if o.client == "pumpclient" {
+		pc, err := pumpclient.NewPumpsClient(c.pd.URL, "range", 15*time.Second, security.Config{})
+		if err != nil {
+			return nil, nil, err
+		}
+		return func(_ context.Context, b *binlogpb.Binlog) error { return pc.WriteBinlog(b) }, pc.Close, nil
+	}
+	cli := binlogpb.NewPumpClient(conn)
+	return func(ctx context.Context, b *binlogpb.Binlog) error {
+		data, err := proto.Marshal(b)
+		if err != nil {
+			return err
+		}
+		resp, err := cli.WriteBinlog(ctx, &binlogpb.WriteBinlogReq{ClusterID: clusterID, Payload: data})
+		if err != nil {
+			return err
+		}
+		if resp.GetErrmsg() != "" {
+			return errors.New(resp.GetErrmsg())
+		}
+		return nil
+	}, func() {}, nil
+}
+
+// pull reads the pump's stream from the beginning and records, for every
+// real commit binlog, how long after its commit_ts it arrived.
+func pull(ctx context.Context, cli binlogpb.PumpClient, clusterID uint64, res *result) {
+	stream, err := cli.PullBinlogs(ctx, &binlogpb.PullBinlogReq{ClusterID: clusterID, StartFrom: &binlogpb.Pos{}})
+	if err != nil {
+		return
+	}
+	start := time.Now()
+	for {
+		resp, err := stream.Recv()
+		if err != nil {
+			res.pullElapsed = time.Since(start)
+			return
+		}
+		meta := resp.GetEntity().GetMeta()
+		startTS, commitTS := meta.GetStartTs(), meta.GetCommitTs()
+		if commitTS == 0 {
+			var b binlogpb.Binlog
+			if proto.Unmarshal(resp.GetEntity().GetPayload(), &b) != nil {
+				continue
+			}
+			startTS, commitTS = b.GetStartTs(), b.GetCommitTs()
+		}
+		if startTS == commitTS {
+			continue // fake binlog
+		}
+		res.pulled++
+		arrival := time.Since(pd.TSToTime(commitTS))
+		res.pullLat = append(res.pullLat, arrival)
+	}
+}

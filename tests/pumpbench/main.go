@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+type options struct {
+	binDir         string
+	sizes, writers []int
+	duration       time.Duration
+	runs           int
+	workDir        string
+	client         string
+	syncLog        bool
+}
+
+func main() {
+	opts, err := parseFlags(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pumpbench:", err)
+		os.Exit(2)
+	}
+	if err := run(context.Background(), opts); err != nil {
+		fmt.Fprintln(os.Stderr, "pumpbench:", err)
+		os.Exit(1)
+	}
+}
+
+func parseFlags(args []string) (*options, error) {
+	fs := flag.NewFlagSet("pumpbench", flag.ContinueOnError)
+	o := &options{}
+	var sizes, writers string
+	fs.StringVar(&o.binDir, "bin-dir", "bin", "directory holding the pd-lite and pump binaries")
+	fs.StringVar(&sizes, "sizes", "1024,10240,102400", "payload sizes in bytes")
+	fs.StringVar(&writers, "writers", "1,16,128", "concurrent writers")
+	fs.DurationVar(&o.duration, "duration", 5*time.Second, "duration of one run of a cell")
+	fs.IntVar(&o.runs, "runs", 1, "runs per cell; the median run is reported")
+	fs.StringVar(&o.workDir, "dir", "", "work directory (default: a temporary directory)")
+	fs.StringVar(&o.client, "client", "grpc", "writer: grpc (one raw connection, like TiDB) or pumpclient (pkg/pumpclient)")
+	fs.BoolVar(&o.syncLog, "sync-log", true, "pump [storage] sync-log")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	var err error
+	if o.sizes, err = parseInts(sizes); err != nil {
+		return nil, fmt.Errorf("-sizes: %w", err)
+	}
+	if o.writers, err = parseInts(writers); err != nil {
+		return nil, fmt.Errorf("-writers: %w", err)
+	}
+	if o.client != "grpc" && o.client != "pumpclient" {
+		return nil, fmt.Errorf("-client must be grpc or pumpclient, not %q", o.client)
+	}
+	return o, nil
+}
+
+func parseInts(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("bad number %q", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+func run(ctx context.Context, o *options) error {
+	dir := o.workDir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "pumpbench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	fmt.Printf("pump write benchmark: sync-log=%v, client=%s, %s x %d run(s) per cell\n", o.syncLog, o.client, o.duration, o.runs)
+	fmt.Println(header())
+	for _, size := range o.sizes {
+		for _, w := range o.writers {
+			var results []result
+			for r := 0; r < o.runs; r++ {
+				cellDir := filepath.Join(dir, fmt.Sprintf("s%d-c%d-r%d", size, w, r))
+				res, err := runCell(ctx, o, cellDir, size, w)
+				if err != nil {
+					return fmt.Errorf("cell size=%d writers=%d: %w", size, w, err)
+				}
+				results = append(results, res)
+				_ = os.RemoveAll(cellDir)
+			}
+			fmt.Println(median(results).row())
+		}
+	}
+	return nil
+}
