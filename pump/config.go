@@ -26,7 +26,7 @@ const (
 	DefaultKVChanCap         = 1 << 20
 	DefaultStopWriteSpace    = 10 << 30
 	defaultFakeInterval      = 200 * time.Millisecond // original: 3 s; see README "Compatibility"
-	defaultSlowWrite         = 1.0 // seconds
+	defaultSlowWrite         = 1.0                    // seconds
 	envPrefix                = "PUMP_"
 )
 

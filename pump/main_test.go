@@ -4,9 +4,14 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+	"go.uber.org/zap"
+
+	"github.com/openbinlog/tidb-binlog/pkg/pd"
 )
 
 func TestMain(m *testing.M) {
+	// The PD client library logs to stdout through a process-wide logger.
+	pd.SetClientLogger(zap.NewNop())
 	goleak.VerifyTestMain(m,
 		// goleveldb's memory-pool drainer only notices a closed DB on its
 		// next 30 s tick; the storage closes its DB correctly.

@@ -7,6 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"go.uber.org/zap"
+
+	"github.com/openbinlog/tidb-binlog/pkg/pd"
 )
 
 // binDir holds the binaries under test, built by `make build`.
@@ -25,5 +29,6 @@ func TestMain(m *testing.M) {
 		}
 	}
 	binDir = dir
+	pd.SetClientLogger(zap.NewNop())
 	os.Exit(m.Run())
 }

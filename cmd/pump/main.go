@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/openbinlog/tidb-binlog/pkg/log"
+	"github.com/openbinlog/tidb-binlog/pkg/pd"
 	"github.com/openbinlog/tidb-binlog/pkg/version"
 	"github.com/openbinlog/tidb-binlog/pump"
 	"go.uber.org/zap"
@@ -48,6 +49,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	defer func() { _ = lg.Sync() }()
 	grpclog.SetLoggerV2(log.GRPCLogger(lg))
+	pd.SetClientLogger(log.Library(lg, "pd"))
 	version.LogInfo(lg)
 	for _, w := range cfg.Warnings {
 		lg.Warn(w)
