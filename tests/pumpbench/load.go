@@ -47,11 +47,13 @@ func runCell(ctx context.Context, o *options, dir string, size, writers int) (re
 	defer closeWriter()
 
 	res := result{size: size, writers: writers}
+	// commitTimes maps a commit_ts to the moment its writer obtained it.
+	var commitTimes sync.Map
 	pullCtx, stopPull := context.WithCancel(ctx)
 	pullDone := make(chan struct{})
 	go func() {
 		defer close(pullDone)
-		pull(pullCtx, binlogpb.NewPumpClient(conn), pdc.ClusterID(), &res)
+		pull(pullCtx, binlogpb.NewPumpClient(conn), pdc.ClusterID(), &commitTimes, &res)
 	}()
 
 	payload := make([]byte, size)
@@ -66,7 +68,7 @@ func runCell(ctx context.Context, o *options, dir string, size, writers int) (re
 		go func(w int) {
 			defer wg.Done()
 			for time.Now().Before(deadline) {
-				n, err := oneTxn(ctx, pdc, write, payload, &lats[w])
+				n, err := oneTxn(ctx, pdc, write, payload, &lats[w], &commitTimes)
 				binlogs.Add(int64(n))
 				if err != nil {
 					errs.Add(1)
@@ -92,7 +94,7 @@ func runCell(ctx context.Context, o *options, dir string, size, writers int) (re
 
 // oneTxn behaves like TiDB's 2PC with binlog: start_ts, prewrite binlog,
 // commit_ts after the prewrite binlog is acknowledged, commit binlog.
-func oneTxn(ctx context.Context, pdc *pd.Client, write writeFunc, payload []byte, lats *[]time.Duration) (int, error) {
+func oneTxn(ctx context.Context, pdc *pd.Client, write writeFunc, payload []byte, lats *[]time.Duration, commitTimes *sync.Map) (int, error) {
 	startTS, err := pdc.TSO(ctx)
 	if err != nil {
 		return 0, err
@@ -109,6 +111,7 @@ func oneTxn(ctx context.Context, pdc *pd.Client, write writeFunc, payload []byte
 	if err != nil {
 		return 1, err
 	}
+	commitTimes.Store(commitTS, time.Now())
 	cb := binlogpb.NewBinlog(binlogpb.BinlogType_Commit, startTS, commitTS)
 	cb.PrewriteKey = p.PrewriteKey
 	t0 = time.Now()
@@ -145,8 +148,10 @@ func newWriter(o *options, c *cluster, clusterID uint64, conn *grpc.ClientConn) 
 }
 
 // pull reads the pump's stream from the beginning and records, for every
-// real commit binlog, how long after its commit_ts it arrived.
-func pull(ctx context.Context, cli binlogpb.PumpClient, clusterID uint64, res *result) {
+// real commit binlog, how long after its writer obtained the commit_ts it
+// arrived. (Measuring from the physical part of commit_ts instead would add
+// PD's 0-50 ms TSO tick lag.)
+func pull(ctx context.Context, cli binlogpb.PumpClient, clusterID uint64, commitTimes *sync.Map, res *result) {
 	stream, err := cli.PullBinlogs(ctx, &binlogpb.PullBinlogReq{ClusterID: clusterID, StartFrom: &binlogpb.Pos{}})
 	if err != nil {
 		return
@@ -171,7 +176,8 @@ func pull(ctx context.Context, cli binlogpb.PumpClient, clusterID uint64, res *r
 			continue // fake binlog
 		}
 		res.pulled++
-		arrival := time.Since(pd.TSToTime(commitTS))
-		res.pullLat = append(res.pullLat, arrival)
+		if t, ok := commitTimes.LoadAndDelete(commitTS); ok {
+			res.pullLat = append(res.pullLat, time.Since(t.(time.Time)))
+		}
 	}
 }

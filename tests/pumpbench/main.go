@@ -9,6 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/openbinlog/tidb-binlog/pkg/pd"
 )
 
 type options struct {
@@ -22,6 +26,7 @@ type options struct {
 }
 
 func main() {
+	pd.SetClientLogger(zap.NewNop())
 	opts, err := parseFlags(os.Args[1:])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "pumpbench:", err)
