@@ -11,11 +11,20 @@ mkdir -p "$dir"
 pids=()
 cleanup() {
 	trap - EXIT INT TERM
-	for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[i]}" 2>/dev/null || true; done
-	wait 2>/dev/null || true
+	# Stop in reverse order, each one fully, so the daemons can still record
+	# their state in PD's etcd while they close.
+	for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+		kill "${pids[i]}" 2>/dev/null || continue
+		for _ in $(seq 1 150); do
+			kill -0 "${pids[i]}" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "${pids[i]}" 2>/dev/null || true
+	done
 	echo "playground stopped; data and logs are in $dir"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'cleanup; exit 0' INT TERM
 
 start() { # name, then the command line
 	local name=$1
