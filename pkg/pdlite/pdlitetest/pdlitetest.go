@@ -1,4 +1,3 @@
-// Package pdlitetest starts pd-lite servers for tests.
 package pdlitetest
 
 import (
