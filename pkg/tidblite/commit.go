@@ -1,0 +1,190 @@
+package tidblite
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.uber.org/zap"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/openbinlog/tidb-binlog/pkg/pumpclient"
+	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
+)
+
+// Errors of the commit path.
+var (
+	// ErrInjectedCrash is returned to the client of a transaction the crash
+	// switch killed.
+	ErrInjectedCrash = errors.New("tidblite: injected crash between prewrite and commit")
+)
+
+// binlogWriter writes binlogs to the pumps (*pumpclient.PumpsClient).
+type binlogWriter interface {
+	WriteBinlog(b *binlogpb.Binlog) error
+}
+
+var _ binlogWriter = (*pumpclient.PumpsClient)(nil)
+
+// commitTxn ends a connection's transaction the way TiDB's 2PC does with
+// binlog on: the prewrite binlog (start_ts, primary key, PrewriteValue) is
+// written first; only then is commit_ts taken and the engine committed
+// (commit runs that); then the commit binlog follows in the background. A
+// failed prewrite binlog fails the transaction (unless ignore-error), a
+// failed engine commit writes a rollback binlog. The engine lock is released.
+func (s *Server) commitTxn(ctx context.Context, cs *connState, commit func() error) error {
+	txn := cs.txn
+	cs.txn = nil
+	defer s.release(cs)
+	b := newMutationBuilder(s.cat, s.ids)
+	for _, ev := range txn.events {
+		if err := b.add(ctx, ev); err != nil {
+			b.rollback()
+			_ = s.internal(ctx, cs, "ROLLBACK")
+			return fmt.Errorf("encode binlog rows: %w", err)
+		}
+	}
+	if b.empty() || !s.binlogOn() {
+		return s.commitPlain(b, commit)
+	}
+	pv, err := b.prewriteValue(txn.schemaVersion)
+	if err != nil {
+		b.rollback()
+		_ = s.internal(ctx, cs, "ROLLBACK")
+		return err
+	}
+	p := binlogpb.NewBinlog(binlogpb.BinlogType_Prewrite, txn.startTS, 0)
+	p.PrewriteKey, p.PrewriteValue = b.primary, pv
+	rollback := func() error { return s.internal(ctx, cs, "ROLLBACK") }
+	return s.twoPhase(ctx, p, commit, rollback, b.rollback)
+}
+
+// commitPlain commits without binlog.
+func (s *Server) commitPlain(b *mutationBuilder, commit func() error) error {
+	if err := commit(); err != nil {
+		b.rollback()
+		return err
+	}
+	return nil
+}
+
+// twoPhase runs the binlog protocol around an engine commit: p is the
+// prewrite binlog; commit applies the change, rollback discards it, undo
+// reverts tidb-lite's own bookkeeping when the change is discarded.
+func (s *Server) twoPhase(ctx context.Context, p *binlogpb.Binlog, commit, rollback func() error, undo func()) error {
+	key, startTS := p.PrewriteKey, p.GetStartTs()
+	s.mvcc.prewrite(key, uint64(startTS))
+	written, err := s.writePrewrite(p)
+	if err != nil {
+		s.mvcc.rollback(key, uint64(startTS))
+		undo()
+		_ = rollback()
+		return err
+	}
+	commitTS, err := s.tso.TSO(ctx)
+	if err != nil {
+		s.failAfterPrewrite(p, written, undo, rollback)
+		return fmt.Errorf("get commit ts: %w", err)
+	}
+	switch s.takeCrash() {
+	case CrashBeforeCommit:
+		s.lg.Warn("crash switch: transaction dies before commit", zap.Int64("startTS", startTS))
+		s.mvcc.abandon(key, uint64(startTS), s.cfg.LockTTL)
+		undo()
+		_ = rollback()
+		return ErrInjectedCrash
+	case CrashAfterCommit:
+		s.lg.Warn("crash switch: commit binlog dropped", zap.Int64("startTS", startTS), zap.Int64("commitTS", commitTS))
+		written = false
+	}
+	if err := commit(); err != nil {
+		s.failAfterPrewrite(p, written, undo, func() error { return nil })
+		return err
+	}
+	s.mvcc.commit(key, uint64(startTS), uint64(commitTS))
+	if written {
+		c := proto.Clone(p).(*binlogpb.Binlog)
+		c.Tp, c.CommitTs, c.PrewriteValue = binlogpb.BinlogType_Commit.Enum(), proto.Int64(commitTS), nil
+		s.writeAsync(c)
+	}
+	return nil
+}
+
+// failAfterPrewrite discards a transaction whose prewrite binlog was
+// written: a rollback binlog follows it.
+func (s *Server) failAfterPrewrite(p *binlogpb.Binlog, written bool, undo func(), rollback func() error) {
+	s.mvcc.rollback(p.PrewriteKey, uint64(p.GetStartTs()))
+	undo()
+	_ = rollback()
+	if written {
+		r := proto.Clone(p).(*binlogpb.Binlog)
+		r.Tp, r.CommitTs, r.PrewriteValue = binlogpb.BinlogType_Rollback.Enum(), proto.Int64(0), nil
+		s.writeAsync(r)
+	}
+}
+
+// writePrewrite writes a prewrite binlog. With ignore-error a failure
+// switches binlog off for good ("skipping") and the transaction goes on
+// without it (written = false).
+func (s *Server) writePrewrite(p *binlogpb.Binlog) (written bool, err error) {
+	if !s.binlogOn() {
+		return false, nil
+	}
+	err = s.binlog.WriteBinlog(p)
+	if err == nil {
+		return true, nil
+	}
+	s.lg.Error("write binlog failed", zap.Int64("startTS", p.GetStartTs()), zap.Error(err))
+	if s.cfg.BinlogIgnoreError {
+		s.lg.Error("write binlog fail but error ignored, binlog is skipped from now on")
+		s.skipBinlog.Store(true)
+		return false, nil
+	}
+	if errors.Is(err, pumpclient.ErrBinlogTooLarge) {
+		return false, fmt.Errorf("binlog data is too large (%s)", err)
+	}
+	return false, fmt.Errorf("critical error %s", err)
+}
+
+// writeAsync writes a commit or rollback binlog in the background, as TiDB
+// does; the client never waits for it and it never fails a transaction.
+func (s *Server) writeAsync(b *binlogpb.Binlog) {
+	s.asyncWG.Add(1)
+	go func() {
+		defer s.asyncWG.Done()
+		if err := s.binlog.WriteBinlog(b); err != nil {
+			s.lg.Warn("write commit binlog failed", zap.Int64("startTS", b.GetStartTs()), zap.Error(err))
+		}
+	}()
+}
+
+// binlogOn reports whether binlogs are written.
+func (s *Server) binlogOn() bool { return s.binlog != nil && !s.skipBinlog.Load() }
+
+// takeCrash disarms and returns the crash switch.
+func (s *Server) takeCrash() string {
+	s.crashMu.Lock()
+	defer s.crashMu.Unlock()
+	m := s.crashMode
+	s.crashMode = CrashNone
+	return m
+}
+
+// SetCrashNextTxn arms (or, with CrashNone, disarms) the crash switch for
+// the next transaction that writes a binlog.
+func (s *Server) SetCrashNextTxn(mode string) error {
+	if !validCrashMode(mode) {
+		return fmt.Errorf("%w: %q", ErrBadCrashMode, mode)
+	}
+	s.crashMu.Lock()
+	defer s.crashMu.Unlock()
+	s.crashMode = mode
+	return nil
+}
+
+// crashArmed returns the armed crash mode.
+func (s *Server) crashArmed() string {
+	s.crashMu.Lock()
+	defer s.crashMu.Unlock()
+	return s.crashMode
+}

@@ -1,0 +1,54 @@
+// Package tidblite is tidb-lite, the stand-in for TiDB (DESIGN 3): a
+// MySQL-protocol server on go-mysql-server's in-memory engine that writes
+// binlogs to the pumps exactly like a TiDB with binlog enabled, and serves
+// the parts of TiDB's status API the binlog tools read.
+//
+// # How changes are observed
+//
+// The engine's provider, databases and tables are wrapped (hooks.go): every
+// row a table editor inserts, updates or deletes (including the
+// indexed-access path and DELETE-as-truncate) is reported with the session
+// (= connection) ID. The engine's connection handler is wrapped too
+// (handler.go): it sees every statement first, classifies it with the
+// engine's own parser (classify.go) and runs the transaction protocol:
+//
+//   - Transactions run one at a time (the engine lock, conn.go). A
+//     transaction takes start_ts from the TSO at BEGIN, or at its statement
+//     in autocommit mode (the engine then runs the statement inside START
+//     TRANSACTION so that tidb-lite decides whether it commits).
+//   - Row events of a statement join the transaction when the statement
+//     succeeds. At COMMIT they become a PrewriteValue (rows.go, encoded with
+//     pkg/codec exactly as TiDB's table/tables.go does; primary key = the
+//     smallest row or index key), written as the prewrite binlog before
+//     commit_ts is taken; then the engine commits and the commit binlog is
+//     written in the background; a failed engine commit writes a rollback
+//     binlog (commit.go). A failed prewrite write fails the COMMIT with
+//     TiDB's "critical error ..." unless ignore-error, which skips binlog
+//     from then on.
+//   - DDL (ddl_plan.go, ddl_exec.go, job.go) becomes DDL jobs with TiDB's
+//     IDs, schema versions and TableInfo (tableinfo.go, fieldtype.go); each
+//     job's DDL binlogs (DROP COLUMN: two) carry ddl_job_id, ddl_query and
+//     ddl_schema_state and wrap the engine's change.
+//
+// # State
+//
+// The schema seen by TiDB's tools (catalog.go) is built only by applying
+// finished jobs, like TiDB's info schema. The global ID allocator, schema
+// version, _tidb_rowid allocators and job history live in a meta store
+// (meta.go): PD's etcd when PD is configured, so several instances share
+// them (jobs of other instances are replayed on this engine before each
+// transaction, replay.go), else memory. See FORMAT.md for the keys.
+// Rows themselves are per instance and not persisted.
+//
+// The MVCC view of primary keys (mvcc.go) records the lock, commit or
+// rollback of every transaction this server wrote, for GET /mvcc/hex/{key};
+// the pump's resolver reads it. The crash switch (SetCrashNextTxn, POST
+// /fault/crash) makes the next transaction die after its prewrite binlog.
+//
+// # Lifecycle
+//
+// Start connects to PD and the pumps, replays the DDL history, listens on the
+// MySQL and status ports and registers /topology/tidb/<ip:port>/{info,ttl}.
+// Close deregisters, closes connections (open transactions are abandoned),
+// waits briefly for background commit binlogs and closes its clients.
+package tidblite
