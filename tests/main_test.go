@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	for _, b := range []string{"pd-lite", "pump"} {
+	for _, b := range []string{"pd-lite", "pump", "tidb-lite"} {
 		if _, err := os.Stat(filepath.Join(dir, b)); err != nil {
 			fmt.Fprintf(os.Stderr, "integration tests need %s: run `make build` first (%v)\n", b, err)
 			os.Exit(2)

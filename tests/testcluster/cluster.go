@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -95,4 +96,38 @@ func (p *Pump) StartReady(ctx context.Context) error {
 		return fmt.Errorf("%w\n%s", err, p.Output())
 	}
 	return nil
+}
+
+// TiDBLite is a tidb-lite process.
+type TiDBLite struct {
+	*Process
+	MySQLAddr string // host:port of the MySQL protocol
+	StatusURL string
+}
+
+// StartTiDBLite starts bin/tidb-lite with binlog enabled against pd.
+func StartTiDBLite(ctx context.Context, binDir, dir string, pd *PDLite, name string, extra ...string) (*TiDBLite, error) {
+	port, err := FreePort()
+	if err != nil {
+		return nil, err
+	}
+	status, err := FreePort()
+	if err != nil {
+		return nil, err
+	}
+	args := []string{"-host", "127.0.0.1", "-P", fmt.Sprint(port), "-status", fmt.Sprint(status),
+		"-path", strings.TrimPrefix(pd.URL, "http://"), "-enable-binlog", "-L", "warn"}
+	t := &TiDBLite{
+		MySQLAddr: fmt.Sprintf("127.0.0.1:%d", port),
+		StatusURL: fmt.Sprintf("http://127.0.0.1:%d", status),
+		Process: &Process{Name: name, Bin: filepath.Join(binDir, "tidb-lite"), Dir: filepath.Join(dir, name),
+			Args: append(args, extra...)},
+	}
+	if err := t.Start(); err != nil {
+		return nil, err
+	}
+	if err := WaitHTTP(ctx, t.StatusURL+"/status", readyTimeout); err != nil {
+		return nil, fmt.Errorf("%w\n%s", err, t.Output())
+	}
+	return t, nil
 }
