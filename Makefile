@@ -13,7 +13,7 @@ LDFLAGS := -X '$(PKG)/pkg/version.ReleaseVersion=$(RELEASE_VERSION)' \
 	-X '$(PKG)/pkg/version.GitBranch=$(GIT_BRANCH)' \
 	-X '$(PKG)/pkg/version.BuildTS=$(BUILD_TS)'
 
-.PHONY: all help build $(BINARIES) test unit_test compat_test integration_test check fmt vet lint tidy-check \
+.PHONY: all help build $(BINARIES) test unit_test race_test compat_test integration_test check fmt vet lint tidy-check \
 	proto proto-check bench playground clean
 
 all: build
@@ -37,11 +37,15 @@ playground: build
 
 # The README's test command. Runs every test tier; needs MariaDB on 127.0.0.1:3306
 # (started or installed by scripts/ensure-mariadb.sh) and protoc for the checks.
-test: check unit_test compat_test integration_test
+test: check unit_test race_test compat_test integration_test
 
 unit_test:
 	scripts/ensure-mariadb.sh
 	$(GO) test -p 2 -timeout 15m ./...
+
+# The concurrent core under the race detector.
+race_test:
+	$(GO) test -race -p 2 -timeout 15m ./pump/... ./pkg/pumpclient/... ./pkg/registry/... ./pkg/pdlite/...
 
 # Cross-encoding against the original generated types, which register the same
 # protobuf names as ours: they live behind a build tag in their own test binary.
