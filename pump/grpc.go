@@ -8,9 +8,9 @@ import (
 
 	"github.com/openbinlog/tidb-binlog/pkg/registry"
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
+	"github.com/openbinlog/tidb-binlog/pump/storage"
 	"go.uber.org/zap"
 	"google.golang.org/grpc"
-	"google.golang.org/protobuf/proto"
 )
 
 // slowWriteRPC: WriteBinlog calls slower than this are logged.
@@ -42,9 +42,11 @@ func (s *Server) writeBinlog(ctx context.Context, req *binlogpb.WriteBinlogReq, 
 	return resp, nil
 }
 
+// storeBinlog decodes only the type and timestamps of the payload (the
+// storage keeps the payload as received) and stores it.
 func (s *Server) storeBinlog(ctx context.Context, payload []byte, fake bool) error {
-	b := new(binlogpb.Binlog)
-	if err := proto.Unmarshal(payload, b); err != nil {
+	b, err := storage.PeekBinlog(payload)
+	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidBinlog, err)
 	}
 	if b.IsProbe() {

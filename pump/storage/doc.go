@@ -22,13 +22,20 @@
 // # Write path
 //
 // WriteBinlog queues a request for the single value-log writer, which groups
-// queued requests (up to 1 MiB, or the first size + 128 KiB for small
-// writes), writes each group with one write and one fdatasync, and only then
-// acknowledges the writers. The group then goes to the KV writer through a
-// bounded queue (Options.KVChanCap); batches of up to 128 records are
-// indexed in one leveldb batch that also moves headPointer. When the queue
-// stays full, the slow chaser stops the forwarding and re-reads the value
-// log instead, until it catches up. Indexed records go to the sorter.
+// the requests queued at that moment (up to 1 MiB; the original also stops
+// at the first size + 128 KiB when the first is small, which only made the
+// others wait for one more write and sync), writes each group with one write
+// and one fdatasync, and only then acknowledges the writers. The current
+// file is allocated ahead in 64 MiB steps, so that fdatasync does not have
+// to allocate blocks and grow the file, and its synced pages are dropped
+// from the page cache (prealloc.go). The payloads of the latest records
+// (64 MiB) stay in memory for readers: pullers read a commit and its
+// prewrite moments after they were written. The group then goes to the KV
+// writer through a bounded queue (Options.KVChanCap); batches of up to 128
+// records are indexed in one leveldb batch, without sync, that also moves
+// headPointer. When the queue stays full, the slow chaser stops the
+// forwarding and re-reads the value log instead, until it catches up.
+// Indexed records go to the sorter.
 //
 // # Sorter and watermark
 //
@@ -43,19 +50,21 @@
 // # Pull
 //
 // PullCommitBinlog streams the commit and fake binlogs with commit_ts in
-// (last, watermark], in ts order, each commit merged with its prewrite. A
-// puller sleeps on a channel that is closed whenever the watermark moves, so
-// new data is pushed at once.
+// (last, watermark], in ts order, each commit merged with its prewrite. The
+// merge works on the protobuf wire format (merge.go): the prewrite value is
+// copied once and nothing is unmarshaled. A puller sleeps on a channel that
+// is closed whenever the watermark moves, so new data is pushed at once.
 //
 // # Lifecycle
 //
 // Open takes the lock, opens the value log (recovering the maxTS of
-// unfinalized files and truncating a torn tail of the last file), opens the
-// index, and re-feeds the records from min(headPointer, handlePointer)
-// through the index and the sorter. Damaged records in the middle of a file
-// are reported as *CorruptionError (log and error_count metric) and skipped.
-// GC records a GC ts and deletes, in the background, index keys and whole
-// value-log files at or below gcTS - 600 s. Close drains the pipeline,
-// persists the state, stops the pulls, finalizes the current file when large
-// enough and releases the lock.
+// unfinalized files and truncating a torn or preallocated tail of the last
+// file), opens the index, and re-feeds the records from min(headPointer,
+// handlePointer) through the index and the sorter. Damaged records in the
+// middle of a file are reported as *CorruptionError (log and error_count
+// metric) and skipped. GC records a GC ts and deletes, in the background,
+// index keys and whole value-log files at or below gcTS - 600 s. Close
+// drains the pipeline, persists the state, stops the pulls, finalizes the
+// current file when large enough (else cuts its preallocated space) and
+// releases the lock.
 package storage

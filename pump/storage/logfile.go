@@ -28,8 +28,8 @@ type logFile struct {
 
 // openLogFile opens an existing file. A finalized file gets its maxTS from
 // the footer; otherwise the records are scanned. For the last file, a torn
-// tail (bytes after the last valid record that hold no valid record) is
-// truncated.
+// tail (bytes after the last valid record that hold no valid record, such
+// as the zeros of preallocated space) is truncated.
 func openLogFile(fid uint32, path string, last bool, report func(*CorruptionError)) (*logFile, error) {
 	fd, err := os.OpenFile(path, os.O_RDWR, 0o644)
 	if err != nil {
@@ -76,7 +76,9 @@ func (lf *logFile) load(last bool, report func(*CorruptionError)) error {
 	lf.dataEnd.Store(res.validEnd)
 	if res.tornAt >= 0 {
 		if !last {
-			report(&CorruptionError{File: lf.path, Offset: res.tornAt, Err: errTruncated})
+			if !res.zeroTail {
+				report(&CorruptionError{File: lf.path, Offset: res.tornAt, Err: errTruncated})
+			}
 			return nil
 		}
 		if err := lf.fd.Truncate(res.validEnd); err != nil {
@@ -89,16 +91,32 @@ func (lf *logFile) load(last bool, report func(*CorruptionError)) error {
 	return nil
 }
 
-// finalize appends the footer at the end of the records and syncs the file.
+// finalize cuts the file at the end of the records (dropping preallocated
+// space), appends the footer and syncs the file.
 func (lf *logFile) finalize() error {
+	end := lf.dataEnd.Load()
+	if err := lf.fd.Truncate(end); err != nil {
+		return fmt.Errorf("truncate %s: %w", lf.path, err)
+	}
 	buf := appendFooter(nil, lf.maxTS.Load())
-	if _, err := lf.fd.WriteAt(buf, lf.dataEnd.Load()); err != nil {
+	if _, err := lf.fd.WriteAt(buf, end); err != nil {
 		return fmt.Errorf("write footer of %s: %w", lf.path, err)
 	}
 	if err := fdatasync(lf.fd); err != nil {
 		return fmt.Errorf("sync %s: %w", lf.path, err)
 	}
 	lf.finalized = true
+	return nil
+}
+
+// cut truncates the file at the end of the records and syncs it.
+func (lf *logFile) cut() error {
+	if err := lf.fd.Truncate(lf.dataEnd.Load()); err != nil {
+		return fmt.Errorf("truncate %s: %w", lf.path, err)
+	}
+	if err := fdatasync(lf.fd); err != nil {
+		return fmt.Errorf("sync %s: %w", lf.path, err)
+	}
 	return nil
 }
 
@@ -216,9 +234,32 @@ func (r *fileReader) nextValid(from int64) (int64, error) {
 	return -1, nil
 }
 
+// allZero reports whether every byte from off to the end of the region is 0.
+func (r *fileReader) allZero(off int64) (bool, error) {
+	for off < r.end {
+		w, err := r.window(off, readAhead)
+		if err != nil {
+			return false, err
+		}
+		if len(w) == 0 {
+			return false, nil
+		}
+		for _, c := range w {
+			if c != 0 {
+				return false, nil
+			}
+		}
+		off += int64(len(w))
+	}
+	return true, nil
+}
+
 type scanResult struct {
 	validEnd int64 // end of the last valid record
-	tornAt   int64 // start of trailing garbage holding no valid record, or -1
+	tornAt   int64 // start of trailing bytes holding no valid record, or -1
+	// zeroTail: the bytes from tornAt on are all zero, the unused end of a
+	// preallocated file rather than damage.
+	zeroTail bool
 }
 
 // scanRecords calls fn for every valid record in [start, end) of a file.
@@ -242,7 +283,8 @@ func scanRecords(ra io.ReaderAt, path string, fid uint32, start, end int64,
 			}
 			if next < 0 {
 				res.tornAt = off
-				return res, nil
+				res.zeroTail, err = rd.allZero(off)
+				return res, err
 			}
 			report(&CorruptionError{File: path, Offset: off, Err: err})
 			off = next

@@ -168,6 +168,7 @@ type knobs struct {
 	kvRetry            time.Duration // retry interval of a failed KV batch
 	gcL0Pause          time.Duration // GC pause while L0 is crowded
 	finalizeOnCloseMin int64         // finalize the current file on Close from this size
+	recentBytes        int           // payload bytes of the latest records kept in memory for readers
 	// beforeKVWrite, when set, runs before each KV batch (tests use it to
 	// block the KV writer).
 	beforeKVWrite func()
@@ -185,5 +186,6 @@ func defaultKnobs() knobs {
 		kvRetry:            time.Second,
 		gcL0Pause:          5 * time.Second,
 		finalizeOnCloseMin: 50 << 10,
+		recentBytes:        64 << 20,
 	}
 }

@@ -18,7 +18,7 @@ type PulledBinlog struct {
 	StartTS, CommitTS int64
 	// Payload is the marshaled commit binlog merged with its prewrite's
 	// start_ts, prewrite_value, ddl_query, ddl_job_id and ddl_schema_state;
-	// a fake binlog is sent as stored.
+	// a fake binlog is sent as stored. It may be shared: read it only.
 	Payload []byte
 }
 
@@ -121,7 +121,7 @@ func (a *Append) pulledAt(ts int64, value []byte) (PulledBinlog, bool) {
 	case tp != binlogpb.BinlogType_Commit:
 		return PulledBinlog{}, false
 	}
-	merged, err := a.mergePrewrite(payload)
+	merged, err := a.mergePrewrite(start, payload)
 	if err != nil {
 		a.m.errFeed.Inc()
 		a.lg.Error("skip commit binlog: its prewrite binlog is missing or unreadable",
@@ -131,23 +131,22 @@ func (a *Append) pulledAt(ts int64, value []byte) (PulledBinlog, bool) {
 	return PulledBinlog{StartTS: start, CommitTS: commit, Payload: merged}, true
 }
 
-// mergePrewrite copies the prewrite's fields into the commit binlog.
-func (a *Append) mergePrewrite(commitPayload []byte) ([]byte, error) {
-	c := new(binlogpb.Binlog)
-	if err := proto.Unmarshal(commitPayload, c); err != nil {
-		return nil, fmt.Errorf("unmarshal commit binlog: %w", err)
+// mergePrewrite merges the commit binlog with its prewrite, found by the
+// commit's start_ts.
+func (a *Append) mergePrewrite(start int64, commitPayload []byte) ([]byte, error) {
+	v, err := a.db.Get(tsKey(start), nil)
+	if err != nil {
+		return nil, fmt.Errorf("get prewrite pointer: %w", err)
 	}
-	p, err := a.ReadBinlog(c.GetStartTs())
+	p, err := decodePointer(v)
+	if err != nil {
+		return nil, fmt.Errorf("prewrite pointer: %w", err)
+	}
+	prewrite, err := a.vlog.read(p)
 	if err != nil {
 		return nil, err
 	}
-	c.StartTs = p.StartTs
-	c.PrewriteValue = p.PrewriteValue
-	c.DdlQuery = p.DdlQuery
-	c.DdlJobId = p.DdlJobId
-	c.DdlSchemaState = p.DdlSchemaState
-	c.FillDefaults()
-	return proto.Marshal(c)
+	return mergeCommit(commitPayload, prewrite)
 }
 
 // ReadBinlog returns the binlog stored under key ts (a prewrite by its

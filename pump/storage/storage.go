@@ -82,7 +82,7 @@ func openWithKnobs(dir string, opts Options, k knobs) (a *Append, err error) {
 			a.abortOpen()
 		}
 	}()
-	if a.vlog, err = openValueLog(valueDir, opts.ValueLogFileSize, opts.SyncLog, a.lg, a.m, a.reportCorruption); err != nil {
+	if a.vlog, err = openValueLog(valueDir, opts.ValueLogFileSize, opts.SyncLog, k.recentBytes, a.lg, a.m, a.reportCorruption); err != nil {
 		return nil, err
 	}
 	if a.db, err = openKV(filepath.Join(dir, "kv"), opts.KV, a.lg); err != nil {

@@ -28,9 +28,14 @@ type valueLog struct {
 	files map[uint32]*logFile
 	cur   *logFile
 
+	recent *recentRecords // payloads of the latest records, for readers
+
 	buf      []byte // writer-owned encode buffer
 	failed   error  // sticky after a failed fdatasync
 	writeOff int64  // writer-owned: next offset in cur
+	allocEnd int64  // writer-owned: cur is preallocated (zeros) up to here
+	noAlloc  bool   // writer-owned: preallocation failed for cur, do not retry
+	dropped  int64  // writer-owned: cur's page cache was dropped up to here
 }
 
 func (v *valueLog) filePath(fid uint32) string {
@@ -39,10 +44,10 @@ func (v *valueLog) filePath(fid uint32) string {
 
 // openValueLog opens every file of dir, recovering the last one, and makes
 // sure there is an unfinalized current file.
-func openValueLog(dir string, fileSize int64, syncLog bool, lg *zap.Logger, m *metrics,
+func openValueLog(dir string, fileSize int64, syncLog bool, recentBytes int, lg *zap.Logger, m *metrics,
 	report func(*CorruptionError)) (*valueLog, error) {
 	v := &valueLog{dir: dir, fileSize: fileSize, sync: syncLog, lg: lg, m: m, report: report,
-		files: make(map[uint32]*logFile)}
+		files: make(map[uint32]*logFile), recent: newRecentRecords(recentBytes)}
 	fids, err := listFids(dir)
 	if err != nil {
 		return nil, err
@@ -63,6 +68,7 @@ func openValueLog(dir string, fileSize int64, syncLog bool, lg *zap.Logger, m *m
 	default:
 		v.cur = v.files[fids[len(fids)-1]]
 		v.writeOff = v.cur.dataEnd.Load()
+		v.allocEnd = v.writeOff // open cut the last file at its records
 	}
 	if err != nil {
 		v.closeFiles()
@@ -107,7 +113,7 @@ func (v *valueLog) createFile(fid uint32) error {
 	v.mu.Lock()
 	v.files[fid] = lf
 	v.cur = lf
-	v.writeOff = 0
+	v.writeOff, v.allocEnd, v.noAlloc, v.dropped = 0, 0, false, 0
 	v.mu.Unlock()
 	return nil
 }
@@ -127,9 +133,11 @@ func (v *valueLog) write(reqs []*request) error {
 		v.buf = appendRecord(v.buf, r.payload)
 		maxTS = max(maxTS, r.start, r.commit)
 	}
+	end := off + int64(len(v.buf))
+	v.preallocate(end)
 	t0 := time.Now()
 	if _, err := cur.fd.WriteAt(v.buf, off); err != nil {
-		_ = cur.fd.Truncate(off) // drop a partial write; the next group reuses off
+		v.dropPartialWrite(off)
 		return fmt.Errorf("write value log %s: %w", cur.path, err)
 	}
 	t1 := time.Now()
@@ -141,10 +149,12 @@ func (v *valueLog) write(reqs []*request) error {
 		}
 		v.m.durFsync.Observe(time.Since(t1).Seconds())
 	}
-	v.writeOff = off + int64(len(v.buf))
+	v.dropSynced(end)
+	v.writeOff = end
 	cur.updateMaxTS(maxTS)
 	cur.dataEnd.Store(v.writeOff)
-	v.m.sizeBatch.Observe(float64(len(v.buf)))
+	v.recent.add(reqs)
+	v.m.sizeBatch.Observe(float64(end - off))
 	if len(v.buf) > 4<<20 {
 		v.buf = nil // do not keep a huge buffer
 	}
@@ -152,6 +162,13 @@ func (v *valueLog) write(reqs []*request) error {
 		return v.rotate()
 	}
 	return nil
+}
+
+// dropPartialWrite cuts the file at off after a failed write (the next
+// group is written there); the preallocation starts again from off.
+func (v *valueLog) dropPartialWrite(off int64) {
+	_ = v.cur.fd.Truncate(off)
+	v.allocEnd = off
 }
 
 // rotate finalizes the current file and starts the next one. The records
@@ -189,8 +206,12 @@ func (v *valueLog) acquire(fid uint32) (*logFile, error) {
 	return lf, nil
 }
 
-// read returns the payload of the record at p.
+// read returns the payload of the record at p; the caller must not modify
+// it (it may be shared with the recent records).
 func (v *valueLog) read(p valuePointer) ([]byte, error) {
+	if b, ok := v.recent.get(p); ok {
+		return b, nil
+	}
 	lf, err := v.acquire(p.fid)
 	if err != nil {
 		return nil, err
@@ -213,7 +234,7 @@ func (v *valueLog) scan(p valuePointer, fn func(valuePointer, []byte) error) (va
 		end := lf.dataEnd.Load()
 		if p.offset < end {
 			res, err := scanRecords(lf.fd, lf.path, lf.fid, p.offset, end, fn, v.report)
-			if res.tornAt >= 0 {
+			if res.tornAt >= 0 && !res.zeroTail {
 				v.report(&CorruptionError{File: lf.path, Offset: res.tornAt, Err: errTruncated})
 			}
 			lf.mu.RUnlock()
@@ -270,6 +291,7 @@ func (v *valueLog) gc(ts int64) int {
 	}
 	v.mu.Unlock()
 	for _, lf := range victims {
+		v.recent.dropFiles(lf.fid)
 		lf.mu.Lock()
 		_ = lf.fd.Close()
 		if err := os.Remove(lf.path); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -283,11 +305,15 @@ func (v *valueLog) gc(ts int64) int {
 }
 
 // close finalizes the current file when it holds at least finalizeMin bytes
-// and closes every file.
+// (otherwise it cuts the preallocated space) and closes every file.
 func (v *valueLog) close(finalizeMin int64) error {
 	var err error
-	if v.cur != nil && v.failed == nil && !v.cur.finalized && v.cur.dataEnd.Load() >= finalizeMin {
-		err = v.cur.finalize()
+	if cur := v.cur; cur != nil && v.failed == nil && !cur.finalized {
+		if cur.dataEnd.Load() >= finalizeMin {
+			err = cur.finalize()
+		} else if v.allocEnd > cur.dataEnd.Load() {
+			err = cur.cut()
+		}
 	}
 	v.closeFiles()
 	return err
