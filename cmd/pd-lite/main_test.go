@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -21,6 +20,8 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/goleak"
 	"go.uber.org/zap"
+
+	"github.com/openbinlog/tidb-binlog/pkg/testutil"
 )
 
 func TestMain(m *testing.M) {
@@ -37,33 +38,10 @@ func TestMain(m *testing.M) {
 // binDir holds the pd-lite binary built by the first test that needs it.
 var binDir string
 
-// readmeFlags returns flag name -> default from the README's flag table.
-func readmeFlags(t *testing.T) map[string]string {
-	t.Helper()
-	b, err := os.ReadFile("README.md")
-	require.NoError(t, err)
-	row := regexp.MustCompile("^\\| `-([A-Za-z0-9-]+)` \\| `([^`]*)` \\|")
-	out := map[string]string{}
-	for _, line := range strings.Split(string(b), "\n") {
-		if m := row.FindStringSubmatch(line); m != nil {
-			out[m[1]] = m[2]
-		}
-	}
-	return out
-}
-
 func TestREADMEFlagTableMatchesFlagSet(t *testing.T) {
 	fs := flag.NewFlagSet("pd-lite", flag.ContinueOnError)
 	addFlags(fs, &options{})
-	real := map[string]string{}
-	fs.VisitAll(func(f *flag.Flag) {
-		def := f.DefValue
-		if def == "" {
-			def = `""`
-		}
-		real[f.Name] = def
-	})
-	require.Equal(t, real, readmeFlags(t))
+	testutil.RequireFlagTable(t, "README.md", fs)
 }
 
 func TestRunVersionAndBadFlags(t *testing.T) {

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"os"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -15,35 +13,14 @@ import (
 
 	"github.com/openbinlog/tidb-binlog/pkg/registry"
 	"github.com/openbinlog/tidb-binlog/pkg/tidblite"
-)
 
-// readmeFlags returns flag name -> default from the README's flag table.
-func readmeFlags(t *testing.T) map[string]string {
-	t.Helper()
-	b, err := os.ReadFile("README.md")
-	require.NoError(t, err)
-	row := regexp.MustCompile("^\\| `-([A-Za-z0-9-]+)` \\| `([^`]*)` \\|")
-	out := map[string]string{}
-	for _, line := range strings.Split(string(b), "\n") {
-		if m := row.FindStringSubmatch(line); m != nil {
-			out[m[1]] = m[2]
-		}
-	}
-	return out
-}
+	"github.com/openbinlog/tidb-binlog/pkg/testutil"
+)
 
 func TestREADMEFlagTableMatchesFlagSet(t *testing.T) {
 	fs := flag.NewFlagSet("tidb-lite", flag.ContinueOnError)
 	addFlags(fs, &options{})
-	real := map[string]string{}
-	fs.VisitAll(func(f *flag.Flag) {
-		def := f.DefValue
-		if def == "" {
-			def = `""`
-		}
-		real[f.Name] = def
-	})
-	require.Equal(t, real, readmeFlags(t))
+	testutil.RequireFlagTable(t, "README.md", fs)
 }
 
 func TestRunVersionAndBadFlags(t *testing.T) {

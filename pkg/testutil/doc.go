@@ -1,0 +1,3 @@
+// Package testutil holds small helpers shared by tests of several packages.
+// Production code never imports it.
+package testutil
