@@ -2,10 +2,6 @@ package main
 
 import (
 	"bytes"
-	"flag"
-	"os"
-	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/openbinlog/tidb-binlog/binlogctl"
@@ -13,6 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 	"go.uber.org/zap"
+
+	"github.com/openbinlog/tidb-binlog/pkg/testutil"
 )
 
 func TestMain(m *testing.M) {
@@ -20,32 +18,8 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// readmeFlags returns flag name -> default from the README's flag table.
-func readmeFlags(t *testing.T) map[string]string {
-	t.Helper()
-	b, err := os.ReadFile("README.md")
-	require.NoError(t, err)
-	row := regexp.MustCompile("^\\| `-([A-Za-z0-9-]+)` \\| `([^`]*)` \\|")
-	out := map[string]string{}
-	for _, line := range strings.Split(string(b), "\n") {
-		if m := row.FindStringSubmatch(line); m != nil {
-			out[m[1]] = m[2]
-		}
-	}
-	return out
-}
-
 func TestREADMEFlagTableMatchesFlagSet(t *testing.T) {
-	fs := binlogctl.NewFlagSet(binlogctl.NewConfig())
-	real := map[string]string{}
-	fs.VisitAll(func(f *flag.Flag) {
-		def := f.DefValue
-		if def == "" {
-			def = `""`
-		}
-		real[f.Name] = def
-	})
-	require.Equal(t, real, readmeFlags(t))
+	testutil.RequireFlagTable(t, "README.md", binlogctl.NewFlagSet(binlogctl.NewConfig()), nil)
 }
 
 func TestRunExitCodes(t *testing.T) {

@@ -41,7 +41,7 @@ var binDir string
 func TestREADMEFlagTableMatchesFlagSet(t *testing.T) {
 	fs := flag.NewFlagSet("pd-lite", flag.ContinueOnError)
 	addFlags(fs, &options{})
-	testutil.RequireFlagTable(t, "README.md", fs)
+	testutil.RequireFlagTable(t, "README.md", fs, nil)
 }
 
 func TestRunVersionAndBadFlags(t *testing.T) {

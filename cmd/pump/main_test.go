@@ -3,46 +3,18 @@ package main
 import (
 	"bytes"
 	"flag"
-	"os"
-	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/openbinlog/tidb-binlog/pump"
 	"github.com/stretchr/testify/require"
+
+	"github.com/openbinlog/tidb-binlog/pkg/testutil"
 )
 
-// readmeFlags returns flag name -> default from the README's flag table.
-func readmeFlags(t *testing.T) map[string]string {
-	t.Helper()
-	b, err := os.ReadFile("README.md")
-	require.NoError(t, err)
-	row := regexp.MustCompile("^\\| `-([A-Za-z0-9-]+)` \\| `([^`]*)` \\|")
-	out := map[string]string{}
-	for _, line := range strings.Split(string(b), "\n") {
-		if m := row.FindStringSubmatch(line); m != nil {
-			out[m[1]] = m[2]
-		}
-	}
-	return out
-}
-
 func TestREADMEFlagTableMatchesFlagSet(t *testing.T) {
-	documented := readmeFlags(t)
 	fs := flag.NewFlagSet("pump", flag.ContinueOnError)
 	pump.DefaultConfig().AddFlags(fs)
-	real := map[string]string{}
-	fs.VisitAll(func(f *flag.Flag) {
-		def := f.DefValue
-		switch {
-		case f.Name == "addr":
-			def = "<first non-loopback IP>:8250"
-		case def == "":
-			def = `""`
-		}
-		real[f.Name] = def
-	})
-	require.Equal(t, real, documented)
+	testutil.RequireFlagTable(t, "README.md", fs, map[string]string{"addr": "<first non-loopback IP>:8250"})
 }
 
 func TestRunVersionAndBadFlags(t *testing.T) {

@@ -20,7 +20,7 @@ import (
 func TestREADMEFlagTableMatchesFlagSet(t *testing.T) {
 	fs := flag.NewFlagSet("tidb-lite", flag.ContinueOnError)
 	addFlags(fs, &options{})
-	testutil.RequireFlagTable(t, "README.md", fs)
+	testutil.RequireFlagTable(t, "README.md", fs, nil)
 }
 
 func TestRunVersionAndBadFlags(t *testing.T) {

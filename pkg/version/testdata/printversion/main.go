@@ -1,4 +1,3 @@
-// Command printversion prints version.Info; the tests build it with -ldflags.
 package main
 
 import (
