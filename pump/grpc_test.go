@@ -181,8 +181,12 @@ func TestUnixSocket(t *testing.T) {
 	cli := dial(t, "unix://"+cfg.Socket)
 	start := tso(t, s)
 	require.NoError(t, write(t, cli, s.ClusterID(), prewrite(start, "x")))
-	b, err := s.store.ReadBinlog(start)
-	require.NoError(t, err)
+	// The index entry is written after the acknowledgement.
+	var b *binlogpb.Binlog
+	require.Eventually(t, func() bool {
+		b, err = s.store.ReadBinlog(start)
+		return err == nil
+	}, 10*time.Second, time.Millisecond, "binlog never indexed: %v", err)
 	require.Equal(t, "x", string(b.GetPrewriteValue()))
 	conn, err := net.Dial("unix", cfg.Socket)
 	require.NoError(t, err)

@@ -237,8 +237,16 @@ func (s *Server) initNode() error {
 	return nil
 }
 
+// grpcStreamWorkers is the number of goroutines kept to run RPCs. Without
+// them every RPC starts a goroutine whose stack then grows (copied) to the
+// depth of the handler, which cost about 15% of the pump's CPU with 128
+// writers; with them the goroutines and their grown stacks are reused. An
+// RPC arriving while all of them are busy still gets a goroutine of its own.
+const grpcStreamWorkers = 256
+
 func (s *Server) newGRPCServer() *grpc.Server {
 	gs := grpc.NewServer(
+		grpc.NumStreamWorkers(grpcStreamWorkers),
 		grpc.MaxRecvMsgSize(s.cfg.MaxMessageSize),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{
 			MinTime:             5 * time.Second,

@@ -91,8 +91,15 @@ func (s *sorter) run(ctx context.Context) {
 
 // process pops every item it can and publishes the new watermark. It
 // reports whether the input is closed and nothing more can be processed.
+//
+// A commit below the watermark is normal when it comes out in the same call
+// as a larger one (commits of concurrent transactions arrive in any order,
+// and all of them are served once the watermark is published). A commit
+// below the watermark published before this call is not served to pullers
+// that already passed it: that is counted and logged.
 func (s *sorter) process() bool {
 	advanced := false
+	published := s.max
 	s.mu.Lock()
 	for s.head < len(s.queue) {
 		it := s.queue[s.head]
@@ -103,7 +110,7 @@ func (s *sorter) process() bool {
 			}
 		} else if it.commit > s.max {
 			s.max, s.handle, advanced = it.commit, it.ptr, true
-		} else if it.commit != 0 && it.commit < s.max {
+		} else if it.commit != 0 && it.commit < published {
 			s.ignored++
 		}
 		s.head++
@@ -118,8 +125,8 @@ func (s *sorter) process() bool {
 	finished := s.inputClosed && (s.head == len(s.queue) || s.blockedSet)
 	s.mu.Unlock()
 	if s.ignored > 0 {
-		s.a.lg.Warn("ignored binlogs whose commit ts is below the stored max commit ts",
-			zap.Int("count", s.ignored), zap.Int64("maxCommitTS", s.max))
+		s.a.lg.Warn("got commit binlogs whose commit ts is below the published max commit ts",
+			zap.Int("count", s.ignored), zap.Int64("maxCommitTS", published))
 		s.ignored = 0
 	}
 	if advanced {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
 )
@@ -133,5 +135,50 @@ func TestRealRollbackNeverAdvancesWatermark(t *testing.T) {
 	mustWrite(t, a, prewrite(start, "y"))
 	mustWrite(t, a, binlogpb.NewBinlog(binlogpb.BinlogType_Rollback, start, 0))
 	require.Eventually(t, func() bool { return a.AllMatched() && a.sorterQueued() == 0 }, 10*time.Second, time.Millisecond)
+	require.Equal(t, c, a.MaxCommitTS())
+}
+
+// Commits of concurrent transactions arrive in any order. Those released by
+// the same matched prewrite are all served, without a warning.
+func TestOutOfOrderCommitsServedWithoutWarning(t *testing.T) {
+	core, logs := observer.New(zap.WarnLevel)
+	o := testOptions()
+	o.Logger = zap.New(core)
+	a := openTest(t, t.TempDir(), o)
+	defer closeTest(t, a)
+	ts := newTSO()
+	ch := a.PullCommitBinlog(t.Context(), 0)
+
+	s1, s2 := ts.next(), ts.next()
+	mustWrite(t, a, prewrite(s1, "one"))
+	mustWrite(t, a, prewrite(s2, "two"))
+	c1, c2 := ts.next(), ts.next()
+	mustWrite(t, a, commitOf(s2, c2)) // the later commit ts arrives first
+	mustWrite(t, a, commitOf(s1, c1))
+	got := receive(t, ch, 2)
+	require.Equal(t, []int64{c1, c2}, []int64{got[0].CommitTS, got[1].CommitTS})
+	require.Equal(t, c2, a.MaxCommitTS())
+	require.Zero(t, logs.FilterMessageSnippet("max commit ts").Len())
+}
+
+// A commit below the watermark already published cannot reach pullers that
+// passed it: it is logged.
+func TestCommitBelowPublishedWatermarkIsLogged(t *testing.T) {
+	core, logs := observer.New(zap.WarnLevel)
+	o := testOptions()
+	o.Logger = zap.New(core)
+	a := openTest(t, t.TempDir(), o)
+	defer closeTest(t, a)
+	ts := newTSO()
+	ch := a.PullCommitBinlog(t.Context(), 0)
+
+	late, lateCommit := ts.next(), ts.next()
+	_, c := writeTxn(t, a, ts, "on time")
+	require.Equal(t, c, receive(t, ch, 1)[0].CommitTS)
+	mustWrite(t, a, prewrite(late, "late"))
+	mustWrite(t, a, commitOf(late, lateCommit))
+	require.Eventually(t, func() bool {
+		return logs.FilterMessageSnippet("max commit ts").Len() == 1
+	}, 10*time.Second, time.Millisecond)
 	require.Equal(t, c, a.MaxCommitTS())
 }

@@ -61,6 +61,7 @@ func runCell(ctx context.Context, o *options, dir string, size, writers int) (re
 	lats := make([][]time.Duration, writers)
 	var binlogs, errs atomic.Int64
 	deadline := time.Now().Add(o.duration)
+	cpu0 := sampleCPU(c)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for w := 0; w < writers; w++ {
@@ -78,11 +79,12 @@ func runCell(ctx context.Context, o *options, dir string, size, writers int) (re
 	}
 	wg.Wait()
 	res.elapsed = time.Since(start)
+	res.binlogs = binlogs.Load()
+	res.cpuPump, res.cpuPD, res.cpuClient = cpu0.perBinlog(sampleCPU(c), res.binlogs)
 	// Let the puller drain what was written, then stop it.
 	time.Sleep(200 * time.Millisecond)
 	stopPull()
 	<-pullDone
-	res.binlogs = binlogs.Load()
 	res.bytes = res.binlogs / 2 * int64(size)
 	res.errors = errs.Load()
 	for _, l := range lats {

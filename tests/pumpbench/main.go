@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +24,7 @@ type options struct {
 	workDir        string
 	client         string
 	syncLog        bool
+	cpuProfile     string
 }
 
 func main() {
@@ -32,10 +34,30 @@ func main() {
 		fmt.Fprintln(os.Stderr, "pumpbench:", err)
 		os.Exit(2)
 	}
+	if opts.cpuProfile != "" {
+		stop, err := startCPUProfile(opts.cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "pumpbench:", err)
+			os.Exit(1)
+		}
+		defer stop()
+	}
 	if err := run(context.Background(), opts); err != nil {
 		fmt.Fprintln(os.Stderr, "pumpbench:", err)
-		os.Exit(1)
+		os.Exit(1) //nolint:gocritic // the profile of a failed run is not needed
 	}
+}
+
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func parseFlags(args []string) (*options, error) {
@@ -50,6 +72,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.StringVar(&o.workDir, "dir", "", "work directory (default: a temporary directory)")
 	fs.StringVar(&o.client, "client", "grpc", "writer: grpc (one raw connection, like TiDB) or pumpclient (pkg/pumpclient)")
 	fs.BoolVar(&o.syncLog, "sync-log", true, "pump [storage] sync-log")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the load generator to this file")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

@@ -62,6 +62,14 @@ func (p *Process) Start() error {
 	return nil
 }
 
+// Pid returns the process ID, or 0 when the process has not been started.
+func (p *Process) Pid() int {
+	if p.cmd == nil || p.cmd.Process == nil {
+		return 0
+	}
+	return p.cmd.Process.Pid
+}
+
 // Running reports whether the process has been started and not yet exited.
 func (p *Process) Running() bool {
 	if p.cmd == nil {
