@@ -2,9 +2,11 @@ package storage
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,11 +16,17 @@ import (
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
 )
 
-// BenchmarkWrite: 128 concurrent writers (parallelism 64 x GOMAXPROCS 2),
-// each op writes a prewrite with a 1 KiB value and its commit, with fsync
-// on. Reports binlogs/s (2 per op) and the p99 WriteBinlog latency.
+// BenchmarkWrite: W concurrent writers (1 and 128); each op writes a
+// prewrite with a 1 KiB value and its commit, with fsync on. Reports
+// binlogs/s (2 per op) and the p50/p99 WriteBinlog latency.
 // STORAGE_BENCH_DIR selects the disk (default: the test temp dir).
 func BenchmarkWrite(b *testing.B) {
+	for _, writers := range []int{1, 128} {
+		b.Run(fmt.Sprintf("writers=%d", writers), func(b *testing.B) { benchmarkWrite(b, writers) })
+	}
+}
+
+func benchmarkWrite(b *testing.B, writers int) {
 	dir := b.TempDir()
 	if d := os.Getenv("STORAGE_BENCH_DIR"); d != "" {
 		var err error
@@ -38,44 +46,25 @@ func BenchmarkWrite(b *testing.B) {
 		value[i] = byte(i)
 	}
 	ts := newTSO()
-	var mu sync.Mutex
-	var lat []time.Duration
-	b.SetParallelism(128 / max(1, runtimeProcs()))
+	var (
+		mu   sync.Mutex
+		lat  []time.Duration
+		wg   sync.WaitGroup
+		next atomic.Int64
+	)
 	b.ResetTimer()
 	t0 := time.Now()
-	b.RunParallel(func(pb *testing.PB) {
-		local := make([]time.Duration, 0, 1024)
-		ctx := context.Background()
-		p := binlogpb.NewBinlog(binlogpb.BinlogType_Prewrite, 0, 0)
-		p.PrewriteKey = []byte("primary-key")
-		p.PrewriteValue = value
-		c := binlogpb.NewBinlog(binlogpb.BinlogType_Commit, 0, 0)
-		for pb.Next() {
-			start := ts.next()
-			*p.StartTs = start
-			payload, err := proto.Marshal(p) // the storage keeps it: a new one each time
-			if err != nil {
-				b.Error(err)
-				return
-			}
-			w0 := time.Now()
-			if err := a.WriteBinlog(ctx, p, payload); err != nil {
-				b.Error(err)
-				return
-			}
-			local = append(local, time.Since(w0))
-			*c.StartTs, *c.CommitTs = start, ts.next()
-			w0 = time.Now()
-			if err := a.WriteBinlog(ctx, c, nil); err != nil {
-				b.Error(err)
-				return
-			}
-			local = append(local, time.Since(w0))
-		}
-		mu.Lock()
-		lat = append(lat, local...)
-		mu.Unlock()
-	})
+	for range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			local := writeTxns(b, a, ts, value, func() bool { return next.Add(1) <= int64(b.N) })
+			mu.Lock()
+			lat = append(lat, local...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
 	elapsed := time.Since(t0)
 	b.StopTimer()
 	b.ReportMetric(float64(2*b.N)/elapsed.Seconds(), "binlogs/s")
@@ -84,4 +73,38 @@ func BenchmarkWrite(b *testing.B) {
 		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
 		b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
 	}
+}
+
+// writeTxns writes transactions (a prewrite, then its commit) while more
+// says so, and returns the latency of every write.
+func writeTxns(b *testing.B, a *Append, ts *tso, value []byte, more func() bool) []time.Duration {
+	local := make([]time.Duration, 0, 1024)
+	ctx := context.Background()
+	p := binlogpb.NewBinlog(binlogpb.BinlogType_Prewrite, 0, 0)
+	p.PrewriteKey = []byte("primary-key")
+	p.PrewriteValue = value
+	c := binlogpb.NewBinlog(binlogpb.BinlogType_Commit, 0, 0)
+	for more() {
+		start := ts.next()
+		*p.StartTs = start
+		payload, err := proto.Marshal(p) // the storage keeps it: a new one each time
+		if err != nil {
+			b.Error(err)
+			return local
+		}
+		w0 := time.Now()
+		if err := a.WriteBinlog(ctx, p, payload); err != nil {
+			b.Error(err)
+			return local
+		}
+		local = append(local, time.Since(w0))
+		*c.StartTs, *c.CommitTs = start, ts.next()
+		w0 = time.Now()
+		if err := a.WriteBinlog(ctx, c, nil); err != nil {
+			b.Error(err)
+			return local
+		}
+		local = append(local, time.Since(w0))
+	}
+	return local
 }

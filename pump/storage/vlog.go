@@ -36,6 +36,9 @@ type valueLog struct {
 	allocEnd int64  // writer-owned: cur is preallocated (zeros) up to here
 	noAlloc  bool   // writer-owned: preallocation failed for cur, do not retry
 	dropped  int64  // writer-owned: cur's page cache was dropped up to here
+
+	prevCached  *logFile // writer-owned: the previous file, pages not yet dropped
+	prevDropped int64    // writer-owned: prevCached was dropped up to here
 }
 
 func (v *valueLog) filePath(fid uint32) string {
@@ -180,6 +183,7 @@ func (v *valueLog) rotate() error {
 		v.lg.Error("finalize value log failed", zap.String("file", v.cur.path), zap.Error(err))
 		return nil
 	}
+	v.keepPrevious()
 	if err := v.createFile(v.cur.fid + 1); err != nil {
 		v.failed = err
 		v.lg.Error("create value log failed", zap.Error(err))

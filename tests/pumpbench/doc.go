@@ -3,9 +3,12 @@
 // TiDB does: C concurrent writers, each writing a prewrite binlog with an S-byte
 // payload, waiting for the ack, taking a commit_ts from the TSO and writing the
 // commit binlog. A puller reads the pump's stream at the same time. For each
-// (S, C) cell it prints binlogs/s, MB/s, p50/p99/p999 write latency, and the
-// commit-to-pull-arrival latency (arrival time minus the physical time of the
-// commit_ts).
+// (S, C) cell it prints binlogs/s, MB/s, p50/p99/p999 write latency, the
+// commit-to-pull-arrival latency (from the moment the writer obtained the
+// commit_ts, as PD's TSO physical time lags by up to 50 ms), and the CPU
+// time each process spent per binlog. First it prints what the machine can
+// do (fdatasyncs/s, sequential MiB/s, a gRPC round trip, a TSO request), so
+// that runs on machines of different speed can be compared.
 //
 //	go run ./tests/pumpbench -sizes 1024,10240,102400 -writers 1,16,128 -duration 20s -runs 5
 package main

@@ -58,8 +58,9 @@ func runCell(ctx context.Context, o *options, dir string, size, writers int) (re
 
 	payload := make([]byte, size)
 	_, _ = rand.Read(payload)
-	lats := make([][]time.Duration, writers)
+	lats := make([]latencies, writers)
 	var binlogs, errs atomic.Int64
+	var commits sync.WaitGroup // commit binlogs still being written
 	deadline := time.Now().Add(o.duration)
 	cpu0 := sampleCPU(c)
 	start := time.Now()
@@ -68,16 +69,15 @@ func runCell(ctx context.Context, o *options, dir string, size, writers int) (re
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
+			tx := &txnWriter{pdc: pdc, write: write, payload: payload, lats: &lats[w], commitTimes: &commitTimes,
+				binlogs: &binlogs, errs: &errs, commits: &commits, syncCommit: o.syncCommit}
 			for time.Now().Before(deadline) {
-				n, err := oneTxn(ctx, pdc, write, payload, &lats[w], &commitTimes)
-				binlogs.Add(int64(n))
-				if err != nil {
-					errs.Add(1)
-				}
+				tx.run(ctx)
 			}
 		}(w)
 	}
 	wg.Wait()
+	commits.Wait()
 	res.elapsed = time.Since(start)
 	res.binlogs = binlogs.Load()
 	res.cpuPump, res.cpuPD, res.cpuClient = cpu0.perBinlog(sampleCPU(c), res.binlogs)
@@ -87,41 +87,84 @@ func runCell(ctx context.Context, o *options, dir string, size, writers int) (re
 	<-pullDone
 	res.bytes = res.binlogs / 2 * int64(size)
 	res.errors = errs.Load()
-	for _, l := range lats {
-		res.writeLat = append(res.writeLat, l...)
+	for i := range lats {
+		res.writeLat = append(res.writeLat, lats[i].all...)
 	}
 	res.finish()
 	return res, nil
 }
 
-// oneTxn behaves like TiDB's 2PC with binlog: start_ts, prewrite binlog,
-// commit_ts after the prewrite binlog is acknowledged, commit binlog.
-func oneTxn(ctx context.Context, pdc *pd.Client, write writeFunc, payload []byte, lats *[]time.Duration, commitTimes *sync.Map) (int, error) {
-	startTS, err := pdc.TSO(ctx)
+// latencies holds the write latencies of one writer; an asynchronous
+// commit write appends under mu.
+type latencies struct {
+	mu  sync.Mutex
+	all []time.Duration
+}
+
+func (l *latencies) add(d time.Duration) {
+	l.mu.Lock()
+	l.all = append(l.all, d)
+	l.mu.Unlock()
+}
+
+// txnWriter is one TiDB session writing transactions one after the other.
+type txnWriter struct {
+	pdc         *pd.Client
+	write       writeFunc
+	payload     []byte
+	lats        *latencies
+	commitTimes *sync.Map
+	binlogs     *atomic.Int64
+	errs        *atomic.Int64
+	commits     *sync.WaitGroup
+	syncCommit  bool
+}
+
+// run writes one transaction like TiDB's 2PC with binlog: start_ts, the
+// prewrite binlog (acknowledged before the commit), commit_ts, then the
+// commit binlog. TiDB writes the commit binlog from a goroutine of its own
+// and does not wait for it (twoPhaseCommitter.writeFinishBinlog): the
+// session goes on with its next transaction. syncCommit waits for it.
+func (t *txnWriter) run(ctx context.Context) {
+	startTS, err := t.pdc.TSO(ctx)
 	if err != nil {
-		return 0, err
+		t.errs.Add(1)
+		return
 	}
 	p := binlogpb.NewBinlog(binlogpb.BinlogType_Prewrite, startTS, 0)
 	p.PrewriteKey = []byte("t\x80\x00\x00\x00\x00\x00\x00\x01_r\x80\x00\x00\x00\x00\x00\x00\x01")
-	p.PrewriteValue = payload
-	t0 := time.Now()
-	if err := write(ctx, p); err != nil {
-		return 0, err
+	p.PrewriteValue = t.payload
+	if !t.timedWrite(ctx, p) {
+		return
 	}
-	*lats = append(*lats, time.Since(t0))
-	commitTS, err := pdc.TSO(ctx)
+	commitTS, err := t.pdc.TSO(ctx)
 	if err != nil {
-		return 1, err
+		t.errs.Add(1)
+		return
 	}
-	commitTimes.Store(commitTS, time.Now())
+	t.commitTimes.Store(commitTS, time.Now())
 	cb := binlogpb.NewBinlog(binlogpb.BinlogType_Commit, startTS, commitTS)
 	cb.PrewriteKey = p.PrewriteKey
-	t0 = time.Now()
-	if err := write(ctx, cb); err != nil {
-		return 1, err
+	if t.syncCommit {
+		t.timedWrite(ctx, cb)
+		return
 	}
-	*lats = append(*lats, time.Since(t0))
-	return 2, nil
+	t.commits.Add(1)
+	go func() {
+		defer t.commits.Done()
+		t.timedWrite(ctx, cb)
+	}()
+}
+
+func (t *txnWriter) timedWrite(ctx context.Context, b *binlogpb.Binlog) bool {
+	t0 := time.Now()
+	if err := t.write(ctx, b); err != nil {
+		t.errs.Add(1)
+		return false
+	}
+	t.lats.add(time.Since(t0))
+	t.binlogs.Add(1)
+	return true
 }
 
 func newWriter(o *options, c *cluster, clusterID uint64, conn *grpc.ClientConn) (writeFunc, func(), error) {

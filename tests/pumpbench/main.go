@@ -25,6 +25,8 @@ type options struct {
 	client         string
 	syncLog        bool
 	cpuProfile     string
+	calibrate      bool
+	syncCommit     bool
 }
 
 func main() {
@@ -72,6 +74,8 @@ func parseFlags(args []string) (*options, error) {
 	fs.StringVar(&o.workDir, "dir", "", "work directory (default: a temporary directory)")
 	fs.StringVar(&o.client, "client", "grpc", "writer: grpc (one raw connection, like TiDB) or pumpclient (pkg/pumpclient)")
 	fs.BoolVar(&o.syncLog, "sync-log", true, "pump [storage] sync-log")
+	fs.BoolVar(&o.syncCommit, "sync-commit", false, "wait for the commit binlog before the next transaction (TiDB does not)")
+	fs.BoolVar(&o.calibrate, "calibrate", true, "first measure the disk, a gRPC round trip and a TSO request")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the load generator to this file")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -111,7 +115,15 @@ func run(ctx context.Context, o *options) error {
 		defer os.RemoveAll(d)
 		dir = d
 	}
-	fmt.Printf("pump write benchmark: sync-log=%v, client=%s, %s x %d run(s) per cell\n", o.syncLog, o.client, o.duration, o.runs)
+	fmt.Printf("pump write benchmark: sync-log=%v, client=%s, sync-commit=%v, %s x %d run(s) per cell\n",
+		o.syncLog, o.client, o.syncCommit, o.duration, o.runs)
+	if o.calibrate {
+		c, err := calibrate(ctx, o, dir)
+		if err != nil {
+			return fmt.Errorf("calibrate: %w", err)
+		}
+		fmt.Println(c)
+	}
 	fmt.Println(header())
 	for _, size := range o.sizes {
 		for _, w := range o.writers {

@@ -1,0 +1,64 @@
+package pump
+
+import (
+	"math/bits"
+	"sync"
+
+	"google.golang.org/grpc/mem"
+)
+
+// Buffer sizes pooled by bufferPool: powers of two from 256 B to 64 MiB.
+// Larger buffers are allocated each time.
+const (
+	minPoolShift = 8
+	maxPoolShift = 26
+)
+
+// bufferPool is the gRPC server's pool of receive buffers. gRPC's default
+// pool has five size classes, up to 1 MiB, and zeroes a buffer before
+// handing it out again: a 100 KiB WriteBinlog request took a 1 MiB buffer
+// and cleared all of it, which cost 11% of the pump's CPU with 100 KiB
+// binlogs. This pool has a class for every power of two and does not clear
+// buffers: gRPC reads a whole message into the buffer before anything reads
+// it, and the request's payload is copied out of it when it is decoded.
+type bufferPool struct {
+	classes [maxPoolShift + 1]sync.Pool
+}
+
+var _ mem.BufferPool = (*bufferPool)(nil)
+
+// sizeClass returns the shift of the smallest pooled size >= n, or -1 when
+// n is above the largest.
+func sizeClass(n int) int {
+	shift := max(minPoolShift, bits.Len(uint(max(n, 1)-1)))
+	if shift > maxPoolShift {
+		return -1
+	}
+	return shift
+}
+
+// Get returns a buffer of length n; its content is undefined.
+func (p *bufferPool) Get(n int) *[]byte {
+	shift := sizeClass(n)
+	if shift < 0 {
+		b := make([]byte, n)
+		return &b
+	}
+	if b, ok := p.classes[shift].Get().(*[]byte); ok {
+		*b = (*b)[:n]
+		return b
+	}
+	b := make([]byte, n, 1<<shift)
+	return &b
+}
+
+// Put keeps b for reuse if its capacity is one of the pooled sizes.
+func (p *bufferPool) Put(b *[]byte) {
+	c := cap(*b)
+	shift := sizeClass(c)
+	if shift < 0 || 1<<shift != c {
+		return
+	}
+	*b = (*b)[:0]
+	p.classes[shift].Put(b)
+}
