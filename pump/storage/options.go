@@ -169,6 +169,7 @@ type knobs struct {
 	gcL0Pause          time.Duration // GC pause while L0 is crowded
 	finalizeOnCloseMin int64         // finalize the current file on Close from this size
 	recentBytes        int           // payload bytes of the latest records kept in memory for readers
+	pageCacheKeep      int64         // newest synced value-log bytes left in the page cache
 	// beforeKVWrite, when set, runs before each KV batch (tests use it to
 	// block the KV writer).
 	beforeKVWrite func()
@@ -187,5 +188,6 @@ func defaultKnobs() knobs {
 		gcL0Pause:          5 * time.Second,
 		finalizeOnCloseMin: 50 << 10,
 		recentBytes:        64 << 20,
+		pageCacheKeep:      defaultPageCacheKeep,
 	}
 }

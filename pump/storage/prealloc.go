@@ -15,8 +15,8 @@ import "go.uber.org/zap"
 //
 // The writer also drops its synced pages from the page cache (dropSynced):
 // with 100 KiB binlogs and 128 writers that alone gave 15% more binlogs/s.
-// It drops them cacheKeep bytes behind the end, not at once: a puller that
-// falls behind the recent records then still reads from memory. (Dropping
+// It drops them 256 MiB behind the end, not at once: a puller that falls
+// behind the recent records then still reads from memory. (Dropping
 // at once made such a puller read every record from the disk, which slowed
 // it down further: with 100 KiB binlogs and 128 writers it fell seconds
 // behind and its reads took a third of the pump's CPU.)
@@ -38,9 +38,9 @@ const (
 	// than the copy itself where fresh memory is slow to fault in (virtual
 	// machines: 2 ms instead of 0.1 ms to write 1 MiB into the cache).
 	dropCacheStep = 1 << 20
-	// cacheKeep is how many of the newest synced bytes stay in the page
-	// cache; the rest of the file is dropped behind them.
-	cacheKeep = 256 << 20
+	// defaultPageCacheKeep is how many of the newest synced bytes stay in
+	// the page cache; the rest of the file is dropped behind them.
+	defaultPageCacheKeep = 256 << 20
 )
 
 func alignUp(n int64) int64   { return (n + pageSize - 1) &^ (pageSize - 1) }
@@ -70,10 +70,10 @@ func (v *valueLog) dropSynced(end int64) {
 	if !v.sync {
 		return
 	}
-	if v.prevCached != nil && end >= cacheKeep {
+	if v.prevCached != nil && end >= v.cacheKeep {
 		v.dropPrevious()
 	}
-	upTo := alignDown(end - cacheKeep)
+	upTo := alignDown(end - v.cacheKeep)
 	if upTo-v.dropped < dropCacheStep {
 		return
 	}

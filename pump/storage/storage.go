@@ -85,6 +85,7 @@ func openWithKnobs(dir string, opts Options, k knobs) (a *Append, err error) {
 	if a.vlog, err = openValueLog(valueDir, opts.ValueLogFileSize, opts.SyncLog, k.recentBytes, a.lg, a.m, a.reportCorruption); err != nil {
 		return nil, err
 	}
+	a.vlog.cacheKeep = k.pageCacheKeep
 	if a.db, err = openKV(filepath.Join(dir, "kv"), opts.KV, a.lg); err != nil {
 		return nil, err
 	}

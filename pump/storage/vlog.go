@@ -37,6 +37,7 @@ type valueLog struct {
 	noAlloc  bool   // writer-owned: preallocation failed for cur, do not retry
 	dropped  int64  // writer-owned: cur's page cache was dropped up to here
 
+	cacheKeep   int64    // newest synced bytes left in the page cache
 	prevCached  *logFile // writer-owned: the previous file, pages not yet dropped
 	prevDropped int64    // writer-owned: prevCached was dropped up to here
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -31,6 +32,12 @@ type options struct {
 
 func main() {
 	pd.SetClientLogger(zap.NewNop())
+	// TiDB's GC tuner (tidb_enable_gogc_tuner, on by default) runs with a
+	// GOGC of up to 500 while its heap is small against the memory limit,
+	// as the load generator's is; GOGC in the environment overrides this.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(500)
+	}
 	opts, err := parseFlags(os.Args[1:])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "pumpbench:", err)
