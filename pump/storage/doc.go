@@ -28,7 +28,9 @@
 // and one fdatasync, and only then acknowledges the writers. The current
 // file is allocated ahead in 64 MiB steps, so that fdatasync does not have
 // to allocate blocks and grow the file, and its synced pages are dropped
-// from the page cache (prealloc.go). The payloads of the latest records
+// from the page cache once they are 256 MiB behind the end (prealloc.go),
+// so that the cache stops growing and a lagging puller still reads from
+// memory. The payloads of the latest records
 // (64 MiB) stay in memory for readers: pullers read a commit and its
 // prewrite moments after they were written. The group then goes to the KV
 // writer through a bounded queue (Options.KVChanCap); batches of up to 128
