@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 
@@ -21,6 +22,15 @@ import (
 )
 
 func main() {
+	// pd-lite shares its machine with the components under test. With one
+	// P it does not wake a second thread for each TSO request, which on a
+	// 2-core VM cut its CPU per request by a quarter and gave a single
+	// TiDB writer 30% more transactions/s through the pump, while it serves
+	// as many TSO/s as with two (65k/s to 50 client goroutines there).
+	// GOMAXPROCS in the environment overrides this.
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(1)
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
