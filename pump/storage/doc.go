@@ -21,11 +21,14 @@
 //
 // # Write path
 //
-// WriteBinlog queues a request for the single value-log writer, which groups
-// the requests queued at that moment (up to 1 MiB; the original also stops
-// at the first size + 128 KiB when the first is small, which only made the
-// others wait for one more write and sync), writes each group with one write
-// and one fdatasync, and only then acknowledges the writers. The current
+// WriteBinlog queues a request; one group is written at a time, by the
+// goroutine of its oldest request (the leader, writer.go), which takes the
+// requests queued at that moment (up to 1 MiB; the original also stops at
+// the first size + 128 KiB when the first is small, which only made the
+// others wait for one more write and sync), writes them with one write and
+// one fdatasync, only then acknowledges them, and hands the lead to the
+// oldest request still queued. A lone writer thus writes its own binlog
+// without waking another goroutine. The current
 // file is allocated ahead in 64 MiB steps, so that fdatasync does not have
 // to allocate blocks and grow the file, and its synced pages are dropped
 // from the page cache once they are 256 MiB behind the end (prealloc.go),

@@ -27,9 +27,9 @@ type Append struct {
 	vlog *valueLog
 	db   *leveldb.DB
 
-	mu      sync.RWMutex // guards closed against sends on writeCh
-	closed  bool
-	writeCh chan *request
+	mu     sync.RWMutex // guards closed
+	closed bool
+	wq     writeQueue
 
 	kvq    *kvQueue
 	chaser *slowChaser
@@ -45,7 +45,6 @@ type Append struct {
 	cancelResolve context.CancelFunc
 	closing       chan struct{} // closed when Close starts
 	stop          chan struct{} // closed when the pipeline has drained
-	writerDone    chan struct{}
 	kvDone        chan struct{}
 	bg            sync.WaitGroup // pullers, gc, space loops
 }
@@ -60,10 +59,10 @@ func Open(dir string, opts Options) (*Append, error) {
 func openWithKnobs(dir string, opts Options, k knobs) (a *Append, err error) {
 	opts = opts.adjust()
 	a = &Append{dir: dir, opts: opts, knobs: k, m: newMetrics(opts.Registerer),
-		lg:      opts.Logger.With(zap.String("component", "storage")),
-		writeCh: make(chan *request, writeChanCap), kvq: newKVQueue(opts.KVChanCap),
+		lg:   opts.Logger.With(zap.String("component", "storage")),
+		kvq:  newKVQueue(opts.KVChanCap),
 		wmCh: make(chan struct{}), gcWake: make(chan struct{}, 1), closing: make(chan struct{}),
-		stop: make(chan struct{}), writerDone: make(chan struct{}), kvDone: make(chan struct{})}
+		stop: make(chan struct{}), kvDone: make(chan struct{})}
 	if a.opts.AvailableSpace == nil {
 		a.opts.AvailableSpace = func() (uint64, error) {
 			_, avail, err := diskSpace(dir)
@@ -129,7 +128,6 @@ func (a *Append) start() {
 	a.chaser = newSlowChaser(a.vlog, a.kvq, a.knobs, a.lg, a.m)
 	ctx, cancel := context.WithCancel(context.Background())
 	a.cancelResolve = cancel
-	go a.writeLoop()
 	go a.kvLoop()
 	go a.sorter.run(ctx)
 	go a.chaser.run()
@@ -182,8 +180,7 @@ func (a *Append) Close() error {
 	a.mu.Unlock()
 	close(a.closing)
 	a.cancelResolve()
-	close(a.writeCh)
-	<-a.writerDone
+	a.closeQueue()
 	a.chaser.finish(a.kvDone) // kvDone: the KV writer gave up
 	a.kvq.close()
 	<-a.kvDone

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
@@ -194,16 +195,62 @@ func TestReadBinlog(t *testing.T) {
 	require.ErrorIs(t, err, ErrNotFound)
 }
 
-func TestWriteHonorsContextWhileQueueing(t *testing.T) {
+func TestWriteWithCancelledContextNotQueued(t *testing.T) {
 	a := openTest(t, t.TempDir(), testOptions())
 	defer closeTest(t, a)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	// an already cancelled context may still be accepted when the queue has
-	// room; it must never fail with anything but context.Canceled.
-	err := a.WriteBinlog(ctx, prewrite(newTSO().next(), "x"), nil)
-	if err != nil {
-		require.True(t, errors.Is(err, context.Canceled))
+	start := newTSO().next()
+	err := a.WriteBinlog(ctx, prewrite(start, "x"), nil)
+	require.ErrorIs(t, err, context.Canceled)
+	mustWrite(t, a, fake(start+1)) // a later write goes through, and is indexed after the first
+	require.Eventually(t, func() bool { _, err := a.ReadBinlog(start + 1); return err == nil },
+		10*time.Second, time.Millisecond)
+	_, err = a.ReadBinlog(start)
+	require.ErrorIs(t, err, ErrNotFound)
+}
+
+// TestConcurrentWritesAcrossClose: writers racing with Close either get
+// their binlog written (and found after reopening) or ErrClosed; Close
+// waits for the queued ones and nothing hangs.
+func TestConcurrentWritesAcrossClose(t *testing.T) {
+	dir := t.TempDir()
+	a := openTest(t, dir, testOptions())
+	ts := newTSO()
+	var (
+		mu    sync.Mutex
+		acked []int64
+		wg    sync.WaitGroup
+	)
+	for range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				start := ts.next()
+				err := a.WriteBinlog(context.Background(), prewrite(start, "v"), nil)
+				if errors.Is(err, ErrClosed) {
+					return
+				}
+				if !assert.NoError(t, err) {
+					return
+				}
+				mu.Lock()
+				acked = append(acked, start)
+				mu.Unlock()
+			}
+		}()
+	}
+	require.Eventually(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(acked) >= 500 },
+		30*time.Second, time.Millisecond)
+	require.NoError(t, a.Close())
+	wg.Wait()
+
+	a = openTest(t, dir, testOptions())
+	defer closeTest(t, a)
+	for _, start := range acked {
+		_, err := a.ReadBinlog(start)
+		require.NoError(t, err, "acknowledged prewrite %d", start)
 	}
 }
 

@@ -18,10 +18,7 @@ import (
 // does not wait for a large group; but the requests left out then wait for a
 // whole further write and sync. Taking them gave 32% more binlogs/s with
 // 100 KiB binlogs and 128 writers, and no loss with small ones.)
-const (
-	maxGroupBytes = 1 << 20
-	writeChanCap  = 1 << 14
-)
+const maxGroupBytes = 1 << 20
 
 // request is one binlog on its way to the value log. Requests are pooled:
 // the writer must not touch one after signaling done.
@@ -31,7 +28,8 @@ type request struct {
 	payload       []byte
 	ptr           valuePointer
 	err           error
-	done          chan struct{} // cap 1
+	done          chan struct{} // cap 1: written (or failed), or lead set
+	lead          bool          // set before done: the request's goroutine leads the next group
 }
 
 var requestPool = sync.Pool{New: func() any { return &request{done: make(chan struct{}, 1)} }}
@@ -66,14 +64,16 @@ func (a *Append) write(ctx context.Context, b *binlogpb.Binlog, payload []byte) 
 			return fmt.Errorf("marshal binlog: %w", err)
 		}
 	}
+	if err := ctx.Err(); err != nil {
+		return err // not queued: a queued request is written whatever its caller does
+	}
 	r := requestPool.Get().(*request)
 	r.start, r.commit, r.tp, r.payload, r.err = b.GetStartTs(), b.GetCommitTs(), b.GetTp(), payload, nil
-	if err := a.enqueue(ctx, r); err != nil {
+	if err := a.submit(r); err != nil {
 		r.payload = nil
 		requestPool.Put(r)
 		return err
 	}
-	<-r.done
 	err := r.err
 	r.payload, r.err = nil, nil
 	requestPool.Put(r)
@@ -92,58 +92,96 @@ func (a *Append) write(ctx context.Context, b *binlogpb.Binlog, payload []byte) 
 	return nil
 }
 
-func (a *Append) enqueue(ctx context.Context, r *request) error {
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	if a.closed {
-		return ErrClosed
-	}
-	select {
-	case a.writeCh <- r:
-		return nil
-	default:
-	}
-	select {
-	case a.writeCh <- r:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+// writeQueue holds the requests waiting for the value-log writer. There is
+// no writer goroutine: the goroutine of the first request that finds no
+// group being written leads, that is writes the queued requests as one group
+// (its own first), and then hands the lead to the oldest request still
+// queued, whose goroutine writes the next group. Alone, a request is written
+// by its own goroutine, without waking another one and being woken in turn;
+// under load, groups form as before while one is being written.
+type writeQueue struct {
+	mu      sync.Mutex
+	pending []*request
+	leading bool          // a group is being written, or the lead is being handed over
+	closed  bool          // no more requests
+	drained chan struct{} // closed by the last leader once closed
+	group   []*request    // leader-owned buffers
+	items   []kvItem
 }
 
-// writeLoop is the single value-log writer: it groups queued requests,
-// writes and syncs each group once, acknowledges it, then forwards it.
-func (a *Append) writeLoop() {
-	defer close(a.writerDone)
-	group := make([]*request, 0, 256)
-	items := make([]kvItem, 0, 256)
-	for {
-		first, ok := <-a.writeCh
-		if !ok {
-			return
+// submit queues r and returns once it is written (r.err tells how) or
+// ErrClosed without queueing it.
+func (a *Append) submit(r *request) error {
+	q := &a.wq
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return ErrClosed
+	}
+	q.pending = append(q.pending, r)
+	if q.leading {
+		q.mu.Unlock()
+		<-r.done
+		if !r.lead {
+			return nil
 		}
-		group = append(group[:0], first)
-		size := len(first.payload)
-		open := true
-	collect:
-		for size < maxGroupBytes {
-			select {
-			case r, more := <-a.writeCh:
-				if !more {
-					open = false
-					break collect
-				}
-				group = append(group, r)
-				size += len(r.payload)
-			default:
-				break collect
-			}
+		r.lead = false
+	} else {
+		q.leading = true
+		q.mu.Unlock()
+	}
+	a.lead()
+	<-r.done // the group held r
+	return nil
+}
+
+// lead writes one group, the oldest queued request first, then hands the
+// lead on (or ends it when nothing is queued).
+func (a *Append) lead() {
+	q := &a.wq
+	q.mu.Lock()
+	n, size := 0, 0
+	for n < len(q.pending) && (n == 0 || size+len(q.pending[n].payload) <= maxGroupBytes) {
+		size += len(q.pending[n].payload)
+		n++
+	}
+	q.group = append(q.group[:0], q.pending[:n]...)
+	rest := copy(q.pending, q.pending[n:])
+	clear(q.pending[rest:])
+	q.pending = q.pending[:rest]
+	q.mu.Unlock()
+
+	q.items = a.writeGroup(q.group, q.items[:0])
+	clear(q.group)
+
+	q.mu.Lock()
+	if len(q.pending) == 0 {
+		q.leading = false
+		if q.closed {
+			close(q.drained)
 		}
-		items = a.writeGroup(group, items[:0])
-		clear(group)
-		if !open {
-			return
-		}
+		q.mu.Unlock()
+		return
+	}
+	next := q.pending[0]
+	q.mu.Unlock()
+	next.lead = true
+	next.done <- struct{}{}
+}
+
+// closeQueue refuses new requests and waits until the queued ones are
+// written.
+func (a *Append) closeQueue() {
+	q := &a.wq
+	q.mu.Lock()
+	q.closed = true
+	busy := q.leading
+	if busy {
+		q.drained = make(chan struct{})
+	}
+	q.mu.Unlock()
+	if busy {
+		<-q.drained
 	}
 }
 
