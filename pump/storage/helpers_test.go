@@ -2,7 +2,6 @@ package storage
 
 import (
 	"context"
-	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -147,8 +146,6 @@ func counterValue(t testing.TB, reg *prometheus.Registry, name string, labels ma
 }
 
 func protoMarshal(b *binlogpb.Binlog) ([]byte, error) { return proto.Marshal(b) }
-
-func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
 
 // sorterQueued is the number of items the sorter holds (for assertions).
 func (a *Append) sorterQueued() int {
