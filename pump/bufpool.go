@@ -27,6 +27,17 @@ type bufferPool struct {
 
 var _ mem.BufferPool = (*bufferPool)(nil)
 
+// grpcBuffers is the pool of the pump's gRPC server (and, once
+// cmd/pump installs it, of every gRPC codec and client in the process).
+var grpcBuffers = &bufferPool{}
+
+// BufferPool returns the pump's gRPC buffer pool. cmd/pump makes it gRPC's
+// default at init (experimental.SetDefaultBufferPool), because the proto
+// codec takes the buffers for encoding responses and for joining a request
+// received in several frames from the default pool, which has the same
+// faults: a 100 KiB PullBinlogs response zeroed a 1 MiB buffer.
+func BufferPool() mem.BufferPool { return grpcBuffers }
+
 // sizeClass returns the shift of the smallest pooled size >= n, or -1 when
 // n is above the largest.
 func sizeClass(n int) int {

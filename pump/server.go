@@ -248,7 +248,7 @@ const grpcStreamWorkers = 256
 func (s *Server) newGRPCServer() *grpc.Server {
 	gs := grpc.NewServer(
 		grpc.NumStreamWorkers(grpcStreamWorkers),
-		experimental.BufferPool(&bufferPool{}),
+		experimental.BufferPool(grpcBuffers),
 		grpc.MaxRecvMsgSize(s.cfg.MaxMessageSize),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{
 			MinTime:             5 * time.Second,

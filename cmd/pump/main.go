@@ -15,8 +15,13 @@ import (
 	"github.com/openbinlog/tidb-binlog/pkg/version"
 	"github.com/openbinlog/tidb-binlog/pump"
 	"go.uber.org/zap"
+	"google.golang.org/grpc/experimental"
 	"google.golang.org/grpc/grpclog"
 )
+
+// The proto codec takes its buffers from gRPC's default pool, which can only
+// be replaced at init; see pump.BufferPool.
+func init() { experimental.SetDefaultBufferPool(pump.BufferPool()) }
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
