@@ -62,7 +62,7 @@ func (c *Config) Validate() error {
 	checks := []func() error{
 		func() error { return checkHostPort("addr", c.ListenAddr, false) },
 		func() error { return checkHostPort("advertise-addr", c.AdvertiseAddr, true) },
-		func() error { return checkURLs("pd-urls", splitList(c.PDURLs), true) },
+		func() error { return checkURLs("pd-urls", config.SplitList(c.PDURLs), true) },
 		func() error { return checkURLs("tidb-status-urls", c.TiDBStatusURLs, false) },
 		c.checkNumbers,
 		func() error { _, err := log.ParseLevel(c.LogLevel); return err },
@@ -148,9 +148,9 @@ func stripScheme(addr string) string {
 func (c *Config) String() string {
 	cp := *c
 	cp.Security.SSLKey = config.Redact(cp.Security.SSLKey)
-	cp.PDURLs = redactURLs(splitList(c.PDURLs))
+	cp.PDURLs = redactURLs(config.SplitList(c.PDURLs))
 	if len(c.TiDBStatusURLs) > 0 {
-		cp.TiDBStatusURLs = splitList(redactURLs(c.TiDBStatusURLs))
+		cp.TiDBStatusURLs = config.SplitList(redactURLs(c.TiDBStatusURLs))
 	}
 	cp.MetricsAddr = redactURLs([]string{c.MetricsAddr})
 	b, err := json.Marshal(&cp)

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/openbinlog/tidb-binlog/pkg/config"
 )
 
 // Seconds is an interval written as a number of seconds (3, 0.5) or as a Go
@@ -134,7 +136,7 @@ type StringList []string
 
 // Set implements flag.Value; it replaces the list.
 func (l *StringList) Set(v string) error {
-	*l = splitList(v)
+	*l = config.SplitList(v)
 	return nil
 }
 
@@ -158,20 +160,10 @@ func (l *StringList) UnmarshalTOML(v any) error {
 			if !ok {
 				return fmt.Errorf("want an array of strings, found %T", e)
 			}
-			out = append(out, splitList(s)...)
+			out = append(out, config.SplitList(s)...)
 		}
 		*l = out
 		return nil
 	}
 	return fmt.Errorf("want an array of strings, got %T", v)
-}
-
-func splitList(v string) []string {
-	var out []string
-	for _, p := range strings.Split(v, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }

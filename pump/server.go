@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/openbinlog/tidb-binlog/pkg/config"
 	"github.com/openbinlog/tidb-binlog/pkg/log"
 	"github.com/openbinlog/tidb-binlog/pkg/pd"
 	"github.com/openbinlog/tidb-binlog/pkg/registry"
@@ -163,7 +164,7 @@ func (s *Server) init() error {
 		return fmt.Errorf("load tls config: %w", err)
 	}
 	s.tlsCfg = tlsCfg
-	urls := splitList(s.cfg.PDURLs)
+	urls := config.SplitList(s.cfg.PDURLs)
 	pdCli, err := pd.NewClient(s.ctx, urls, s.cfg.Security, log.Library(s.lg, "pdClient"))
 	if err != nil {
 		return fmt.Errorf("connect pd: %w", err)

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/openbinlog/tidb-binlog/pkg/config"
 	"github.com/openbinlog/tidb-binlog/pkg/log"
 	"github.com/openbinlog/tidb-binlog/pkg/pdlite"
 	"github.com/openbinlog/tidb-binlog/pkg/version"
@@ -83,16 +84,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return serve(o, lg, stderr)
 }
 
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 func serve(o options, lg *zap.Logger, stderr io.Writer) int {
 	sig := make(chan os.Signal, 2)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
@@ -100,7 +91,7 @@ func serve(o options, lg *zap.Logger, stderr io.Writer) int {
 
 	cfg := pdlite.Config{
 		Name: o.name, DataDir: o.dataDir,
-		ClientURLs: splitList(o.clientURLs), PeerURLs: splitList(o.peerURLs),
+		ClientURLs: config.SplitList(o.clientURLs), PeerURLs: config.SplitList(o.peerURLs),
 		Logger: lg, Debug: o.logLevel == "debug",
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -18,6 +18,7 @@ import (
 	"go.uber.org/zap"
 	"google.golang.org/grpc/grpclog"
 
+	"github.com/openbinlog/tidb-binlog/pkg/config"
 	"github.com/openbinlog/tidb-binlog/pkg/log"
 	"github.com/openbinlog/tidb-binlog/pkg/pd"
 	"github.com/openbinlog/tidb-binlog/pkg/tidblite"
@@ -87,16 +88,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	grpclog.SetLoggerV2(log.GRPCLogger(lg))
 	pd.SetClientLogger(log.Library(lg, "pdClient"))
 	version.LogInfo(lg)
-	return serve(config(o, lg), lg, stderr)
+	return serve(serverConfig(o, lg), lg, stderr)
 }
 
-// config maps the flags to the server configuration.
-func config(o options, lg *zap.Logger) tidblite.Config {
+// serverConfig maps the flags to the server configuration.
+func serverConfig(o options, lg *zap.Logger) tidblite.Config {
 	cfg := tidblite.DefaultConfig()
 	cfg.Addr = net.JoinHostPort(o.host, o.port)
 	cfg.StatusAddr = net.JoinHostPort(o.statusHost, o.statusPort)
 	cfg.AdvertiseHost = o.advertise
-	cfg.PDURLs = splitList(o.path)
+	cfg.PDURLs = config.SplitList(o.path)
 	cfg.EnableBinlog = o.enableBinlog
 	cfg.BinlogSocket = o.binlogSocket
 	cfg.BinlogStrategy = o.strategy
@@ -106,16 +107,6 @@ func config(o options, lg *zap.Logger) tidblite.Config {
 	cfg.LockTTL = o.lockTTL
 	cfg.Logger = lg
 	return cfg
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 func serve(cfg tidblite.Config, lg *zap.Logger, stderr io.Writer) int {

@@ -48,7 +48,7 @@ func TestConfigFromFlags(t *testing.T) {
 	require.NoError(t, fs.Parse([]string{"-host", "127.0.0.1", "-P", "4001", "-status", "10081",
 		"-path", "pd1:2379, pd2:2379", "-enable-binlog", "-binlog-strategy", "hash", "-binlog-write-timeout", "3s",
 		"-binlog-ignore-error", "-crash-next-txn", "after-commit", "-crash-lock-ttl", "1s", "-advertise-address", "10.0.0.1"}))
-	cfg := config(o, zap.NewNop())
+	cfg := serverConfig(o, zap.NewNop())
 	require.Equal(t, "127.0.0.1:4001", cfg.Addr)
 	require.Equal(t, "0.0.0.0:10081", cfg.StatusAddr)
 	require.Equal(t, []string{"pd1:2379", "pd2:2379"}, cfg.PDURLs)

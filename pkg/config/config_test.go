@@ -279,3 +279,9 @@ func FuzzParseByteSize(f *testing.F) {
 		require.Equal(t, b, back)
 	})
 }
+
+func TestSplitList(t *testing.T) {
+	require.Equal(t, []string{"http://a:1", "http://b:2"}, SplitList(" http://a:1, ,http://b:2 ,"))
+	require.Empty(t, SplitList(""))
+	require.Empty(t, SplitList(" , "))
+}

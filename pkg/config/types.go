@@ -93,3 +93,15 @@ func (b ByteSize) MarshalText() ([]byte, error) { return []byte(b.String()), nil
 
 // Set implements flag.Value.
 func (b *ByteSize) Set(s string) error { return b.UnmarshalText([]byte(s)) }
+
+// SplitList splits a comma-separated list (of URLs, addresses, names),
+// trimming spaces and dropping empty items.
+func SplitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

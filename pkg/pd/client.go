@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openbinlog/tidb-binlog/pkg/config"
 	"github.com/openbinlog/tidb-binlog/pkg/security"
 	pingcaplog "github.com/pingcap/log"
 	pdclient "github.com/tikv/pd/client"
@@ -97,11 +98,7 @@ func NewClient(ctx context.Context, urls []string, sec security.Config, lg *zap.
 func splitURLs(urls []string) []string {
 	var out []string
 	for _, u := range urls {
-		for _, part := range strings.Split(u, ",") {
-			if part = strings.TrimSpace(part); part != "" {
-				out = append(out, part)
-			}
-		}
+		out = append(out, config.SplitList(u)...)
 	}
 	return out
 }

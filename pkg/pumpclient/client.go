@@ -5,12 +5,12 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
 	"go.uber.org/zap"
 
+	"github.com/openbinlog/tidb-binlog/pkg/config"
 	"github.com/openbinlog/tidb-binlog/pkg/pd"
 	"github.com/openbinlog/tidb-binlog/pkg/registry"
 	"github.com/openbinlog/tidb-binlog/pkg/security"
@@ -98,7 +98,7 @@ func NewLocalPumpsClient(etcdURLs, binlogSocket string, timeout time.Duration, s
 // connectPD parses the URLs, builds the TLS configuration and reads the
 // cluster ID.
 func connectPD(etcdURLs string, sec security.Config, lg *zap.Logger) ([]string, *tls.Config, uint64, error) {
-	urls := splitURLs(etcdURLs)
+	urls := config.SplitList(etcdURLs)
 	if len(urls) == 0 {
 		return nil, nil, 0, fmt.Errorf("parse pd urls %q: empty", etcdURLs)
 	}
@@ -114,16 +114,6 @@ func connectPD(etcdURLs string, sec security.Config, lg *zap.Logger) ([]string, 
 	}
 	defer pdCli.Close()
 	return urls, tlsCfg, pdCli.ClusterID(), nil
-}
-
-func splitURLs(s string) []string {
-	var out []string
-	for _, u := range strings.Split(s, ",") {
-		if u = strings.TrimSpace(u); u != "" {
-			out = append(out, u)
-		}
-	}
-	return out
 }
 
 func newClient(clusterID uint64, strategy string, timeout time.Duration, dial dialConfig, o options) *PumpsClient {
