@@ -141,10 +141,7 @@ func TestRealRollbackNeverAdvancesWatermark(t *testing.T) {
 // Commits of concurrent transactions arrive in any order. Those released by
 // the same matched prewrite are all served, without a warning.
 func TestOutOfOrderCommitsServedWithoutWarning(t *testing.T) {
-	core, logs := observer.New(zap.WarnLevel)
-	o := testOptions()
-	o.Logger = zap.New(core)
-	a := openTest(t, t.TempDir(), o)
+	a, logs := openObserved(t)
 	defer closeTest(t, a)
 	ts := newTSO()
 	ch := a.PullCommitBinlog(t.Context(), 0)
@@ -164,10 +161,7 @@ func TestOutOfOrderCommitsServedWithoutWarning(t *testing.T) {
 // A commit below the watermark already published cannot reach pullers that
 // passed it: it is logged.
 func TestCommitBelowPublishedWatermarkIsLogged(t *testing.T) {
-	core, logs := observer.New(zap.WarnLevel)
-	o := testOptions()
-	o.Logger = zap.New(core)
-	a := openTest(t, t.TempDir(), o)
+	a, logs := openObserved(t)
 	defer closeTest(t, a)
 	ts := newTSO()
 	ch := a.PullCommitBinlog(t.Context(), 0)
@@ -181,4 +175,12 @@ func TestCommitBelowPublishedWatermarkIsLogged(t *testing.T) {
 		return logs.FilterMessageSnippet("max commit ts").Len() == 1
 	}, 10*time.Second, time.Millisecond)
 	require.Equal(t, c, a.MaxCommitTS())
+}
+
+// openObserved opens a test storage whose warnings are recorded.
+func openObserved(t *testing.T) (*Append, *observer.ObservedLogs) {
+	core, logs := observer.New(zap.WarnLevel)
+	o := testOptions()
+	o.Logger = zap.New(core)
+	return openTest(t, t.TempDir(), o), logs
 }

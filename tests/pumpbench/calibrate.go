@@ -117,5 +117,5 @@ func p50(n int, call func() error) (time.Duration, error) {
 		lat[i] = time.Since(t0)
 	}
 	slices.Sort(lat)
-	return lat[n/2], nil
+	return pct(lat, 0.5), nil
 }

@@ -2,7 +2,7 @@
 // pd-lite and a real pump (sync-log on) from bin/, then drives the pump like
 // TiDB does: C concurrent writers, each writing a prewrite binlog with an S-byte
 // payload, waiting for the ack, taking a commit_ts from the TSO and writing the
-// commit binlog. A puller reads the pump's stream at the same time. For each
+// commit binlog without waiting for it, as TiDB does (-sync-commit waits). A puller reads the pump's stream at the same time. For each
 // (S, C) cell it prints binlogs/s, MB/s, p50/p99/p999 write latency, the
 // commit-to-pull-arrival latency (from the moment the writer obtained the
 // commit_ts, as PD's TSO physical time lags by up to 50 ms), and the CPU
