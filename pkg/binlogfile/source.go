@@ -1,0 +1,70 @@
+package binlogfile
+
+import (
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"os"
+)
+
+// source is what a Reader reads: random access plus a size that may grow
+// while a writer appends (plain files only).
+type source interface {
+	io.ReaderAt
+	// size returns the current size; refresh re-reads it.
+	size(refresh bool) (int64, error)
+	io.Closer
+}
+
+// fileSource is a plain binlog file.
+type fileSource struct {
+	f *os.File
+	n int64
+}
+
+func (s *fileSource) ReadAt(p []byte, off int64) (int, error) { return s.f.ReadAt(p, off) }
+
+func (s *fileSource) size(refresh bool) (int64, error) {
+	if refresh || s.n < 0 {
+		fi, err := s.f.Stat()
+		if err != nil {
+			return 0, fmt.Errorf("binlogfile: stat: %w", err)
+		}
+		s.n = fi.Size()
+	}
+	return s.n, nil
+}
+
+func (s *fileSource) Close() error { return s.f.Close() }
+
+// memSource is a decompressed .tar.gz file.
+type memSource struct{ *bytes.Reader }
+
+func (s memSource) size(bool) (int64, error) { return s.Size(), nil }
+func (s memSource) Close() error             { return nil }
+
+// openSource opens path; a .tar.gz file is decompressed into memory.
+func openSource(path string) (source, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("binlogfile: open: %w", err)
+	}
+	if !IsCompressed(path) {
+		return &fileSource{f: f, n: -1}, nil
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("binlogfile: open gzip %s: %w", path, err)
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		// A torn gzip stream still yields what was decompressed; the
+		// frames in it are read and the rest is a torn tail.
+		if len(data) == 0 {
+			return nil, fmt.Errorf("binlogfile: decompress %s: %w", path, err)
+		}
+	}
+	return memSource{bytes.NewReader(data)}, nil
+}
