@@ -1,0 +1,68 @@
+package translator
+
+import (
+	"time"
+
+	"github.com/openbinlog/tidb-binlog/pkg/codec"
+	"github.com/openbinlog/tidb-binlog/pkg/loader"
+	"github.com/openbinlog/tidb-binlog/pkg/model"
+	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
+)
+
+// TiBinlogToTxn translates a binlog for the MySQL/TiDB sink. A DDL becomes
+// Txn.DDL with TiDB's query unchanged (schema and table name its object);
+// a DML becomes one loader.DML per row, in mutation and sequence order, with
+// values as formatData gives them. loc is the downstream time zone TIMESTAMP
+// values are converted to.
+//
+// Inserts carry every writable column (defaults for the ones the row lacks);
+// updates the writable columns the row holds (old and new); deletes every
+// column the row holds.
+func TiBinlogToTxn(g TableInfoGetter, schema, table string, b *binlogpb.Binlog, pv *binlogpb.PrewriteValue,
+	shouldSkip bool, loc *time.Location) (*loader.Txn, error) {
+	if b.GetDdlJobId() > 0 {
+		return &loader.Txn{DDL: &loader.DDL{
+			Database: schema, Table: table, SQL: string(b.GetDdlQuery()), ShouldSkip: shouldSkip,
+		}}, nil
+	}
+	changes, err := DecodePrewrite(g, pv, loc)
+	if err != nil {
+		return nil, err
+	}
+	txn := &loader.Txn{}
+	for _, tc := range changes {
+		writable := tc.Info.WritableColumns()
+		for _, rc := range tc.Rows {
+			txn.DMLs = append(txn.DMLs, txnDML(tc, writable, rc))
+		}
+	}
+	return txn, nil
+}
+
+func txnDML(tc *TableChange, writable []*model.ColumnInfo, rc RowChange) *loader.DML {
+	dml := &loader.DML{Database: tc.Schema, Table: tc.Table}
+	switch rc.Type {
+	case Insert:
+		dml.Tp = loader.InsertDMLType
+		dml.Values = sqlValues(writable, rc.Values)
+	case Update:
+		dml.Tp = loader.UpdateDMLType
+		dml.Values = sqlValues(writable, rc.Values)
+		dml.OldValues = sqlValues(writable, rc.OldValues)
+	case Delete:
+		dml.Tp = loader.DeleteDMLType
+		dml.Values = sqlValues(tc.Info.Columns, rc.Values)
+	}
+	return dml
+}
+
+// sqlValues maps the columns of cols that values holds to their SQL values.
+func sqlValues(cols []*model.ColumnInfo, values map[int64]codec.Datum) map[string]any {
+	m := make(map[string]any, len(cols))
+	for _, col := range cols {
+		if v, ok := values[col.ID]; ok {
+			m[col.Name.O] = sqlValue(v, &col.FieldType)
+		}
+	}
+	return m
+}
