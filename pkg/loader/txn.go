@@ -59,6 +59,9 @@ type Txn struct {
 	DDL       *DDL
 	AppliedTS int64
 	Metadata  any
+	// CommitTS is the upstream commit ts, used only to name the
+	// transaction in errors and logs (0 if the caller does not know it).
+	CommitTS int64
 }
 
 // IsDDL reports whether the transaction is a schema change.
