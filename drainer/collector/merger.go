@@ -1,0 +1,121 @@
+package collector
+
+import (
+	"context"
+	"sync"
+
+	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
+	"go.uber.org/zap"
+)
+
+// merger emits the binlogs of all its sources in commit-ts order, each only
+// once every source has a binlog waiting (SPEC 5.4).
+type merger struct {
+	lg      *zap.Logger
+	metrics *metrics
+	wakeCh  chan struct{}
+
+	mu       sync.Mutex
+	sources  map[string]*source
+	latestTS int64
+	started  bool // the first pump-list refresh has completed
+}
+
+func newMerger(latestTS int64, lg *zap.Logger, m *metrics) *merger {
+	return &merger{
+		lg:       lg,
+		metrics:  m,
+		wakeCh:   make(chan struct{}, 1),
+		sources:  make(map[string]*source),
+		latestTS: latestTS,
+	}
+}
+
+func (m *merger) wake() {
+	select {
+	case m.wakeCh <- struct{}{}:
+	default:
+	}
+}
+
+// LatestTS is the commit ts of the last emitted binlog (the initial ts before any).
+func (m *merger) LatestTS() int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.latestTS
+}
+
+// apply changes the set of sources in one step, under the merge lock, and
+// marks the merge started. start is called with the latest ts for each
+// added source before the merge can see it.
+func (m *merger) apply(add []*source, remove []string, start func(id string, ts int64)) {
+	m.mu.Lock()
+	for _, s := range add {
+		start(s.id, m.latestTS)
+		m.sources[s.id] = s
+	}
+	for _, id := range remove {
+		if s, ok := m.sources[id]; ok {
+			s.remove()
+			delete(m.sources, id)
+		}
+	}
+	m.started = true
+	m.mu.Unlock()
+	m.wake()
+}
+
+// run emits to out until ctx ends.
+func (m *merger) run(ctx context.Context, out chan<- *binlogpb.Binlog) {
+	for {
+		b, ok := m.next()
+		if !ok {
+			select {
+			case <-ctx.Done():
+				return
+			case <-m.wakeCh:
+			}
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case out <- b:
+		}
+	}
+}
+
+// next takes the binlog to emit, or reports that some source has none yet.
+func (m *merger) next() (*binlogpb.Binlog, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for {
+		if !m.started || len(m.sources) == 0 {
+			return nil, false
+		}
+		var min *source
+		var minTS int64
+		for _, s := range m.sources {
+			h, ok := s.head()
+			if !ok {
+				return nil, false
+			}
+			if min == nil || h.GetCommitTs() < minTS {
+				min, minTS = s, h.GetCommitTs()
+			}
+		}
+		b := min.pop()
+		switch {
+		case minTS < m.latestTS:
+			m.metrics.disorder.Inc()
+			m.lg.Warn("drop disordered binlog", zap.String("nodeID", min.id),
+				zap.Int64("commitTS", minTS), zap.Int64("latestTS", m.latestTS))
+		case minTS == m.latestTS:
+			m.metrics.disorder.Inc()
+			m.lg.Warn("drop duplicate binlog", zap.String("nodeID", min.id), zap.Int64("commitTS", minTS))
+		default:
+			m.latestTS = minTS
+			return b, true
+		}
+	}
+}
