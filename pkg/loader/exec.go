@@ -19,37 +19,99 @@ func buildStatements(rows []*rowChange, safe bool) []stmt {
 	out := make([]stmt, 0, len(rows))
 	for i := 0; i < len(rows); {
 		rc := rows[i]
-		if rc.dml.Tp != InsertDMLType {
-			if safe {
-				out = append(out, rc.safeSQL()...)
-			} else {
-				out = append(out, rc.normalSQL()...)
-			}
-			i++
-			continue
-		}
 		j := i + 1
-		size := rc.approxSize()
-		for j < len(rows) && sameInsertShape(rc, rows[j]) && size < maxPacketBytes/2 {
-			size += rows[j].approxSize()
-			j++
+		switch {
+		case rc.dml.Tp == InsertDMLType:
+			j = foldRun(rows, i, sameInsertShape)
+			out = append(out, multiInsertSQL(rows[i:j], safe || rc.replace))
+		case rc.dml.Tp == DeleteDMLType && rc.keyed:
+			j = foldRun(rows, i, sameDeleteShape)
+			out = append(out, bulkDeleteSQL(rows[i:j]))
+		case safe:
+			out = append(out, rc.safeSQL()...)
+		default:
+			out = append(out, rc.normalSQL()...)
 		}
-		out = append(out, multiInsertSQL(rows[i:j], safe))
 		i = j
 	}
 	return out
 }
 
-func sameInsertShape(a, b *rowChange) bool {
-	if b.dml.Tp != InsertDMLType || a.table != b.table || len(a.cols) != len(b.cols) {
+// foldRun returns the end of the run of rows from i that same allows to
+// fold into one statement (bounded in size).
+func foldRun(rows []*rowChange, i int, same func(a, b *rowChange) bool) int {
+	j := i + 1
+	size := rows[i].approxSize()
+	for j < len(rows) && same(rows[i], rows[j]) && size < maxPacketBytes/2 {
+		size += rows[j].approxSize()
+		j++
+	}
+	return j
+}
+
+func sameDeleteShape(a, b *rowChange) bool {
+	return b.dml.Tp == DeleteDMLType && b.keyed && a.table == b.table && sameColumns(a.whereCols, b.whereCols)
+}
+
+// bulkDeleteSQL deletes rows by unique key, non-NULL: `DELETE FROM t WHERE
+// k IN (?,…)` or `WHERE (a = ? AND b = ?) OR …` for a composite key. Each
+// key matches at most one row, so it equals the single DELETEs with LIMIT 1.
+func bulkDeleteSQL(rows []*rowChange) stmt {
+	if len(rows) == 1 {
+		return rows[0].deleteSQL()
+	}
+	first := rows[0]
+	cols := first.whereCols
+	var b strings.Builder
+	args := make([]any, 0, len(rows)*len(cols))
+	b.WriteString("DELETE FROM ")
+	b.WriteString(first.table)
+	b.WriteString(" WHERE ")
+	if len(cols) == 1 {
+		b.WriteString(quoteName(cols[0]))
+		b.WriteString(" IN (")
+		for i, rc := range rows {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('?')
+			args = append(args, rc.dml.Values[cols[0]])
+		}
+		b.WriteByte(')')
+		return stmt{b.String(), args}
+	}
+	for i, rc := range rows {
+		if i > 0 {
+			b.WriteString(" OR ")
+		}
+		b.WriteByte('(')
+		for k, c := range cols {
+			if k > 0 {
+				b.WriteString(" AND ")
+			}
+			b.WriteString(quoteName(c))
+			b.WriteString(" = ?")
+			args = append(args, rc.dml.Values[c])
+		}
+		b.WriteByte(')')
+	}
+	return stmt{b.String(), args}
+}
+
+func sameColumns(a, b []string) bool {
+	if len(a) != len(b) {
 		return false
 	}
-	for k := range a.cols {
-		if a.cols[k] != b.cols[k] {
+	for k := range a {
+		if a[k] != b[k] {
 			return false
 		}
 	}
 	return true
+}
+
+func sameInsertShape(a, b *rowChange) bool {
+	return b.dml.Tp == InsertDMLType && a.table == b.table && a.replace == b.replace && sameColumns(a.cols, b.cols)
 }
 
 // multiInsertSQL is `INSERT INTO t(cols) VALUES(?…),(?…)…` for rows of one shape.

@@ -107,7 +107,12 @@ func (l *Loader) Run(ctx context.Context) error {
 			}
 		}()
 	}
-	err := l.runSerial(ctx)
+	var err error
+	if l.opts.EnableDispatch {
+		err = newEngine(ctx, l).run()
+	} else {
+		err = l.runSerial(ctx)
+	}
 	if l.isClosed() && (errors.Is(err, context.Canceled) || err == nil) {
 		return nil
 	}
@@ -125,6 +130,8 @@ func (l *Loader) isClosed() bool {
 
 // runSerial applies one transaction at a time.
 func (l *Loader) runSerial(ctx context.Context) error {
+	w := &worker{l: l}
+	defer w.dropConn(false)
 	for {
 		var txn *Txn
 		var ok bool
@@ -136,7 +143,7 @@ func (l *Loader) runSerial(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		if err := l.applyTxn(ctx, txn); err != nil {
+		if err := l.applyTxn(ctx, w, txn); err != nil {
 			return err
 		}
 		select {
@@ -147,7 +154,7 @@ func (l *Loader) runSerial(ctx context.Context) error {
 	}
 }
 
-func (l *Loader) applyTxn(ctx context.Context, txn *Txn) error {
+func (l *Loader) applyTxn(ctx context.Context, w *worker, txn *Txn) error {
 	if txn.IsDDL() {
 		return l.execDDL(ctx, txn)
 	}
@@ -158,7 +165,10 @@ func (l *Loader) applyTxn(ctx context.Context, txn *Txn) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	return l.applyWithRetry(ctx, 0, rows)
+	if l.opts.Merge {
+		rows = mergeRows(rows)
+	}
+	return l.applyWithRetry(ctx, w, rows)
 }
 
 // resolve turns a txn's DMLs into row changes against the downstream tables.

@@ -31,7 +31,7 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // transient errors on a fresh connection. A retry runs in safe mode: the
 // failed attempt may have committed (a connection lost during COMMIT), and
 // REPLACE / DELETE+REPLACE make the replay idempotent.
-func (l *Loader) applyWithRetry(ctx context.Context, worker int, rows []*rowChange) error {
+func (l *Loader) applyWithRetry(ctx context.Context, w *worker, rows []*rowChange) error {
 	var err error
 	for attempt := 0; attempt < maxChunkRetries; attempt++ {
 		if attempt > 0 {
@@ -40,10 +40,11 @@ func (l *Loader) applyWithRetry(ctx context.Context, worker int, rows []*rowChan
 			}
 		}
 		safe := l.safe.Load() || attempt > 0
-		err = l.applyOnce(ctx, worker, rows, safe)
+		err = w.applyOnce(ctx, rows, safe)
 		if err == nil {
 			return nil
 		}
+		w.dropConn(true)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -64,13 +65,12 @@ func (l *Loader) applyWithRetry(ctx context.Context, worker int, rows []*rowChan
 	return l.applyError(rows, err)
 }
 
-func (l *Loader) applyOnce(ctx context.Context, worker int, rows []*rowChange, safe bool) error {
-	conn, err := l.db.Conn(ctx)
+func (w *worker) applyOnce(ctx context.Context, rows []*rowChange, safe bool) error {
+	conn, err := w.connection(ctx)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	return l.applyChunk(ctx, conn, worker, rows, safe)
+	return w.l.applyChunk(ctx, conn, w.id, rows, safe)
 }
 
 // refresh re-reads the table infos of rows and re-resolves them.

@@ -30,10 +30,14 @@ type rowChange struct {
 	// update, values for a delete); keyed says they form a unique key.
 	whereCols []string
 	keyed     bool
+	// mode is the sync mode the row was resolved with.
+	mode SyncMode
+	// replace makes an insert a REPLACE (merged rows).
+	replace bool
 }
 
 func newRowChange(txn *Txn, dml *DML, info *tableInfo, mode SyncMode) *rowChange {
-	rc := &rowChange{dml: dml, txn: txn, info: info, table: quoteTable(dml.Database, dml.Table)}
+	rc := &rowChange{dml: dml, txn: txn, info: info, table: quoteTable(dml.Database, dml.Table), mode: mode}
 	rc.cols = writableColumns(dml.Values, info, mode)
 	switch dml.Tp {
 	case UpdateDMLType:

@@ -1,0 +1,292 @@
+package loader
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// engine is one Run of a dispatching loader: the batcher (Run's goroutine),
+// the workers and the reporter.
+type engine struct {
+	l       *Loader
+	ctx     context.Context
+	cancel  context.CancelFunc
+	workers []*worker
+	disp    *dispatcher
+	prog    *progress
+	units   chan *unit
+	budget  *budget
+	wg      sync.WaitGroup
+
+	errMu sync.Mutex
+	err   error
+
+	// the batch being accumulated
+	txns  []*Txn
+	dmls  int
+	bytes int64
+
+	lastAppliedRead time.Time
+}
+
+func newEngine(ctx context.Context, l *Loader) *engine {
+	ctx, cancel := context.WithCancel(ctx)
+	n := l.opts.WorkerCount
+	e := &engine{
+		l:      l,
+		ctx:    ctx,
+		cancel: cancel,
+		prog:   newProgress(n),
+		units:  make(chan *unit, 1<<16),
+		budget: newBudget(l.opts.MaxBytes),
+	}
+	e.disp = newDispatcher(n, l.opts.EnableCausality, e.prog)
+	chunk := l.opts.BatchSize
+	for i := 0; i < n; i++ {
+		e.workers = append(e.workers, &worker{
+			id: i, l: l, chunk: chunk, prog: e.prog, queue: l.metrics.queueSizes.WithLabelValues(fmt.Sprintf("worker_%d", i)),
+			ch: make(chan *op, 4*l.opts.BatchSize*3),
+		})
+	}
+	return e
+}
+
+func (e *engine) fail(err error) {
+	e.errMu.Lock()
+	if e.err == nil {
+		e.err = err
+	}
+	e.errMu.Unlock()
+	e.cancel()
+}
+
+func (e *engine) firstErr() error {
+	e.errMu.Lock()
+	defer e.errMu.Unlock()
+	return e.err
+}
+
+func (e *engine) run() error {
+	for _, w := range e.workers {
+		e.wg.Add(1)
+		go func() {
+			defer e.wg.Done()
+			if err := w.run(e.ctx); err != nil && !errors.Is(err, context.Canceled) {
+				e.fail(err)
+			}
+		}()
+	}
+	reporterDone := make(chan struct{})
+	go func() {
+		defer close(reporterDone)
+		e.report()
+	}()
+	err := e.loop()
+	if err == nil {
+		close(e.units)
+		select {
+		case <-reporterDone:
+		case <-e.ctx.Done():
+		}
+	} else {
+		e.fail(err)
+	}
+	for _, w := range e.workers {
+		close(w.ch)
+	}
+	e.wg.Wait()
+	e.cancel()
+	<-reporterDone
+	if ferr := e.firstErr(); ferr != nil {
+		return ferr
+	}
+	return err
+}
+
+// loop accumulates and dispatches transactions until the input is closed.
+func (e *engine) loop() error {
+	maxDMLs := e.l.opts.BatchSize * e.l.opts.WorkerCount * 3
+	for {
+		txn, ok, err := e.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return e.flush()
+		}
+		if txn == nil {
+			if err := e.flush(); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := e.admit(txn); err != nil {
+			return err
+		}
+		if txn.IsDDL() {
+			if err := e.runDDL(txn); err != nil {
+				return err
+			}
+			continue
+		}
+		e.txns = append(e.txns, txn)
+		e.dmls += len(txn.DMLs)
+		if e.dmls >= maxDMLs {
+			if err := e.flush(); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// next returns the next transaction; (nil, true) when the input is empty
+// for now and a batch is pending; ok is false once the input is closed.
+func (e *engine) next() (*Txn, bool, error) {
+	if len(e.txns) == 0 {
+		select {
+		case txn, ok := <-e.l.input:
+			return txn, ok, nil
+		case <-e.ctx.Done():
+			return nil, false, e.ctx.Err()
+		}
+	}
+	select {
+	case txn, ok := <-e.l.input:
+		return txn, ok, nil
+	case <-e.ctx.Done():
+		return nil, false, e.ctx.Err()
+	default:
+		return nil, true, nil
+	}
+}
+
+// admit takes the transaction's bytes from the budget, dispatching the
+// pending batch first if the budget is full.
+func (e *engine) admit(txn *Txn) error {
+	n := txnSize(txn)
+	if !e.budget.tryAcquire(n) {
+		if err := e.flush(); err != nil {
+			return err
+		}
+		if err := e.budget.acquire(e.ctx, n); err != nil {
+			return err
+		}
+	}
+	e.bytes += n
+	return nil
+}
+
+// flush dispatches the pending batch as one unit.
+func (e *engine) flush() error {
+	if len(e.txns) == 0 {
+		return nil
+	}
+	txns, bytes := e.txns, e.bytes
+	e.txns, e.dmls, e.bytes = nil, 0, 0
+	var rows []*rowChange
+	for _, txn := range txns {
+		rs, err := e.l.resolve(e.ctx, txn)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, rs...)
+	}
+	if e.l.opts.Merge {
+		rows = mergeRows(rows)
+	}
+	u := newUnit(txns, bytes, len(rows))
+	select {
+	case e.units <- u:
+	case <-e.ctx.Done():
+		return e.ctx.Err()
+	}
+	for _, rc := range rows {
+		w, seq, err := e.disp.assign(e.ctx, rc.causalityKeys())
+		if err != nil {
+			return err
+		}
+		select {
+		case e.workers[w].ch <- &op{rc: rc, unit: u, seq: seq}:
+		case <-e.ctx.Done():
+			return e.ctx.Err()
+		}
+	}
+	return nil
+}
+
+// runDDL applies a DDL alone: after everything before it, before anything
+// after it.
+func (e *engine) runDDL(txn *Txn) error {
+	if err := e.flush(); err != nil {
+		return err
+	}
+	if err := e.disp.waitAll(e.ctx); err != nil {
+		return err
+	}
+	bytes := e.bytes
+	e.bytes = 0
+	if err := e.l.execDDL(e.ctx, txn); err != nil {
+		return err
+	}
+	select {
+	case e.units <- newUnit([]*Txn{txn}, bytes, 0):
+		return nil
+	case <-e.ctx.Done():
+		return e.ctx.Err()
+	}
+}
+
+// report hands out applied transactions in input order.
+func (e *engine) report() {
+	for {
+		var u *unit
+		select {
+		case next, ok := <-e.units:
+			if !ok {
+				return
+			}
+			u = next
+		case <-e.ctx.Done():
+			return
+		}
+		select {
+		case <-u.done:
+		case <-e.ctx.Done():
+			return
+		}
+		e.setAppliedTS(u)
+		for _, txn := range u.txns {
+			select {
+			case e.l.successes <- txn:
+			case <-e.ctx.Done():
+				return
+			}
+		}
+		e.budget.release(u.bytes)
+	}
+}
+
+// appliedTSInterval is how often a tidb destination's ts is read.
+const appliedTSInterval = time.Minute
+
+// setAppliedTS reads the downstream TSO (tidb only, at most once a minute)
+// and gives it to the unit's transactions.
+func (e *engine) setAppliedTS(u *unit) {
+	if e.l.opts.DestType != DestTiDB || time.Since(e.lastAppliedRead) < appliedTSInterval {
+		return
+	}
+	e.lastAppliedRead = time.Now()
+	ts, err := e.l.appliedTS(e.ctx)
+	if err != nil {
+		e.l.lg.Warn("read downstream applied ts", zap.Error(err))
+		return
+	}
+	for _, txn := range u.txns {
+		txn.AppliedTS = ts
+	}
+}
