@@ -1,0 +1,81 @@
+package drainer
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/openbinlog/tidb-binlog/drainer/sink"
+	"github.com/openbinlog/tidb-binlog/pkg/loader"
+	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
+	"google.golang.org/protobuf/proto"
+)
+
+// handleDML resolves, filters and sends one DML transaction (SPEC 5.6).
+func (s *Syncer) handleDML(b *binlogpb.Binlog) error {
+	ts := b.GetCommitTs()
+	pv := new(binlogpb.PrewriteValue)
+	if err := proto.Unmarshal(b.GetPrewriteValue(), pv); err != nil {
+		s.m.errors.WithLabelValues("unmarshal_prewrite").Inc()
+		return fmt.Errorf("decode the prewrite value of commit ts %d: %w", ts, err)
+	}
+	pv.Mutations = slices.DeleteFunc(pv.Mutations, func(m *binlogpb.TableMutation) bool {
+		return s.deps.Schema.IsTruncateTableID(m.GetTableId())
+	})
+	if err := s.deps.Schema.HandlePreviousDDLJobIfNeed(pv.GetSchemaVersion()); err != nil {
+		return fmt.Errorf("apply DDL jobs up to version %d for commit ts %d: %w", pv.GetSchemaVersion(), ts, err)
+	}
+	item := &sink.Item{Binlog: b, PrewriteValue: pv, SchemaVersion: pv.GetSchemaVersion()}
+	if s.opts.LoopbackControl && s.deps.Loopback != nil {
+		loop, err := s.deps.Loopback(item)
+		if err != nil {
+			return fmt.Errorf("check loopback mark of commit ts %d: %w", ts, err)
+		}
+		if loop {
+			s.progress.addMarker(ts)
+			return nil
+		}
+	}
+	pv.Mutations = slices.DeleteFunc(pv.Mutations, s.filterMutation)
+	if len(pv.Mutations) == 0 {
+		s.progress.addMarker(ts)
+		return nil
+	}
+	return s.send(item)
+}
+
+// filterMutation applies the table rules and the binlog-filter rules to one
+// table's changes; it reports whether nothing of it is left.
+func (s *Syncer) filterMutation(m *binlogpb.TableMutation) bool {
+	schema, table, ok := s.deps.Schema.SchemaAndTableName(m.GetTableId())
+	if !ok {
+		// Unknown table (e.g. dropped): the translator reports it; keep it
+		// so that the error is not silently swallowed here.
+		return false
+	}
+	if s.deps.Tables != nil && s.deps.Tables.SkipSchemaAndTable(schema, table) {
+		return true
+	}
+	if s.deps.Events == nil {
+		return false
+	}
+	skip := map[binlogpb.MutationType]bool{}
+	if s.deps.Events.SkipDML(schema, table, loader.InsertDMLType) {
+		skip[binlogpb.MutationType_Insert] = true
+		m.InsertedRows = nil
+	}
+	if s.deps.Events.SkipDML(schema, table, loader.UpdateDMLType) {
+		skip[binlogpb.MutationType_Update] = true
+		m.UpdatedRows = nil
+	}
+	if s.deps.Events.SkipDML(schema, table, loader.DeleteDMLType) {
+		skip[binlogpb.MutationType_DeleteID] = true
+		skip[binlogpb.MutationType_DeletePK] = true
+		skip[binlogpb.MutationType_DeleteRow] = true
+		m.DeletedIds, m.DeletedPks, m.DeletedRows = nil, nil, nil
+	}
+	if len(skip) > 0 {
+		m.Sequence = slices.DeleteFunc(m.Sequence, func(t binlogpb.MutationType) bool { return skip[t] })
+	}
+	return len(m.GetInsertedRows())+len(m.GetUpdatedRows())+len(m.GetDeletedIds())+
+		len(m.GetDeletedPks())+len(m.GetDeletedRows()) == 0
+}
