@@ -32,10 +32,15 @@ func (e *NotOnlineError) Error() string { return "no online: " + e.State }
 
 // grpcCode is the one table that maps pump and storage errors to gRPC codes.
 func grpcCode(err error) codes.Code {
-	var notOnline *NotOnlineError
+	var (
+		notOnline *NotOnlineError
+		dataLoss  *storage.DataLossError
+	)
 	switch {
 	case err == nil:
 		return codes.OK
+	case errors.As(err, &dataLoss):
+		return codes.DataLoss
 	case errors.Is(err, ErrClusterIDMismatch):
 		return codes.FailedPrecondition
 	case errors.Is(err, ErrInvalidBinlog):

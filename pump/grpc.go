@@ -11,6 +11,8 @@ import (
 	"github.com/openbinlog/tidb-binlog/pump/storage"
 	"go.uber.org/zap"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // slowWriteRPC: WriteBinlog calls slower than this are logged.
@@ -113,12 +115,27 @@ func (s *Server) PullBinlogs(req *binlogpb.PullBinlogReq, stream grpc.ServerStre
 			if !ok {
 				return nil
 			}
+			if b.Err != nil {
+				return pullError(b.Err)
+			}
 			if err := stream.Send(pullResp(b.StartTS, b.CommitTS, b.Payload)); err != nil {
 				s.lg.Warn("send binlog to drainer failed", zap.Error(err))
 				return err
 			}
 		}
 	}
+}
+
+// pullError is the status that ends a pull stream: DataLoss for a binlog
+// whose bytes are damaged (its message names the commit ts, the file and
+// the offset), Unavailable for a read error that may pass, so that the
+// drainer pulls again from the last binlog it received.
+func pullError(err error) error {
+	code := grpcCode(err)
+	if code != codes.DataLoss {
+		code = codes.Unavailable
+	}
+	return status.Error(code, err.Error())
 }
 
 func pullResp(startTS, commitTS int64, payload []byte) *binlogpb.PullBinlogResp {

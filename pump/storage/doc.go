@@ -60,11 +60,24 @@
 // copied once and nothing is unmarshaled. A puller sleeps on a channel that
 // is closed whenever the watermark moves, so new data is pushed at once.
 //
+// No binlog vanishes from a stream: every record read through the index is
+// checked to be the binlog its key names (read.go). A binlog that cannot be
+// read back because its bytes are damaged (a damaged record, a pointer into
+// a missing file, a record that is not the key's binlog) ends the stream
+// with a *DataLossError naming its commit ts, file and offset, after every
+// earlier binlog was sent; a damaged prewrite is reported at its commit. A
+// read error that may pass ends it with that error (the reader pulls again
+// from its last binlog). Only a commit whose prewrite is absent from the
+// index (rolled back, or purged by GC) is skipped, with a warning and the
+// feed_pre_write_value error metric.
+//
 // # Lifecycle
 //
 // Open takes the lock, opens the value log (recovering the maxTS of
 // unfinalized files and truncating a torn or preallocated tail of the last
-// file), opens the index, and re-feeds the records from min(headPointer,
+// file), opens the index, removes the index entries that point at or past
+// the end of the value log (records cut as a torn tail: new records will be
+// written there; stale.go), and re-feeds the records from min(headPointer,
 // handlePointer) through the index and the sorter. Damaged records in the
 // middle of a file are reported as *CorruptionError (log and error_count
 // metric) and skipped. GC records a GC ts and deletes, in the background,

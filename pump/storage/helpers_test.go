@@ -96,6 +96,7 @@ func receive(t testing.TB, ch <-chan PulledBinlog, n int) []PulledBinlog {
 		select {
 		case b, ok := <-ch:
 			require.True(t, ok, "pull channel closed after %d of %d", len(out), n)
+			require.NoError(t, b.Err, "pull stream ended after %d of %d", len(out), n)
 			out = append(out, b)
 		case <-deadline.C:
 			require.FailNow(t, "timeout", "received %d of %d", len(out), n)
@@ -155,3 +156,38 @@ func (a *Append) sorterQueued() int {
 }
 
 func newRegistry() *prometheus.Registry { return prometheus.NewRegistry() }
+
+// receiveUntilEnd reads until the stream ends with an error (returned) or
+// stays idle for a while (nil).
+func receiveUntilEnd(t testing.TB, ch <-chan PulledBinlog) ([]PulledBinlog, error) {
+	t.Helper()
+	var out []PulledBinlog
+	deadline := time.NewTimer(20 * time.Second)
+	defer deadline.Stop()
+	for {
+		select {
+		case b, ok := <-ch:
+			if !ok {
+				return out, nil
+			}
+			if b.Err != nil {
+				_, open := <-ch
+				require.False(t, open, "the channel closes after the error")
+				return out, b.Err
+			}
+			out = append(out, b)
+		case <-time.After(300 * time.Millisecond):
+			return out, nil
+		case <-deadline.C:
+			require.FailNow(t, "timeout")
+		}
+	}
+}
+
+func commitTSs(bs []PulledBinlog) []int64 {
+	out := make([]int64, 0, len(bs))
+	for _, b := range bs {
+		out = append(out, b.CommitTS)
+	}
+	return out
+}

@@ -2,9 +2,11 @@ package storage
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
 	"sync"
@@ -126,7 +128,10 @@ func (lf *logFile) updateMaxTS(ts int64) {
 	}
 }
 
-// readRecord reads the record at off; the caller holds lf.mu shared.
+// readRecord reads the record at off; the caller holds lf.mu shared. A
+// damaged record is a *CorruptionError; when only its magic or its checksum
+// is wrong, the unverified payload is returned with it, so that a reader
+// can tell what the damaged record was.
 func (lf *logFile) readRecord(off int64) ([]byte, error) {
 	end := lf.dataEnd.Load()
 	corrupt := func(err error) error { return &CorruptionError{File: lf.path, Offset: off, Err: err} }
@@ -137,23 +142,25 @@ func (lf *logFile) readRecord(off int64) ([]byte, error) {
 	if _, err := lf.fd.ReadAt(h[:], off); err != nil {
 		return nil, fmt.Errorf("read record header of %s: %w", lf.path, err)
 	}
-	length, _, err := decodeHeader(h[:])
-	if err != nil {
-		return nil, corrupt(err)
-	}
+	_, _, magicErr := decodeHeader(h[:])
+	length, sum := binary.LittleEndian.Uint64(h[4:]), binary.LittleEndian.Uint32(h[12:])
 	if length > uint64(end-off-recordHeaderSize) {
-		return nil, corrupt(errTruncated)
+		return nil, corrupt(cmp.Or(magicErr, errTruncated))
 	}
-	buf := make([]byte, recordHeaderSize+int(length))
-	copy(buf, h[:])
-	if _, err := lf.fd.ReadAt(buf[recordHeaderSize:], off+recordHeaderSize); err != nil {
+	payload := make([]byte, int(length))
+	if _, err := lf.fd.ReadAt(payload, off+recordHeaderSize); err != nil {
 		return nil, fmt.Errorf("read record of %s: %w", lf.path, err)
 	}
-	payload, _, err := decodeRecord(buf)
-	if err != nil {
-		return nil, corrupt(err)
+	sumOK := crc32.Checksum(payload, crcTable) == sum
+	switch {
+	case magicErr == nil && sumOK:
+		return payload, nil
+	case magicErr == nil:
+		return payload, corrupt(errBadChecksum)
+	case sumOK:
+		return payload, corrupt(magicErr)
 	}
-	return payload, nil
+	return nil, corrupt(magicErr)
 }
 
 // fileReader serves windows of a file through a read-ahead buffer.

@@ -173,6 +173,9 @@ type knobs struct {
 	// beforeKVWrite, when set, runs before each KV batch (tests use it to
 	// block the KV writer).
 	beforeKVWrite func()
+	// readFault, when set, runs before each value-log read; an error it
+	// returns is the read's (tests inject read errors with it).
+	readFault func(valuePointer) error
 }
 
 func defaultKnobs() knobs {

@@ -5,29 +5,34 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/syndtr/goleveldb/leveldb"
 	"github.com/syndtr/goleveldb/leveldb/util"
 	"go.uber.org/zap"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
 )
 
-// PulledBinlog is one commit binlog served to a drainer.
+// PulledBinlog is one commit binlog served to a drainer, or the error that
+// ends the stream.
 type PulledBinlog struct {
 	StartTS, CommitTS int64
 	// Payload is the marshaled commit binlog merged with its prewrite's
 	// start_ts, prewrite_value, ddl_query, ddl_job_id and ddl_schema_state;
 	// a fake binlog is sent as stored. It may be shared: read it only.
 	Payload []byte
+	// Err, when set, is the last item before the channel closes: the next
+	// binlog cannot be read. A *DataLossError means its bytes are damaged
+	// (every earlier binlog was sent); any other error is transient, and a
+	// new pull from the last binlog received may succeed.
+	Err error
 }
 
 const pullChanCap = 64
 
 // PullCommitBinlog streams every commit (and fake) binlog with
 // commit_ts > last in ascending order, up to the watermark, and pushes more
-// as the watermark moves. The channel is closed when ctx ends or the Append
-// closes. A last below the GC ts starts at the GC ts (binlogs may be lost).
+// as the watermark moves. Each binlog is sent once. The channel is closed
+// when ctx ends, the Append closes, or after an item with Err set. A last
+// below the GC ts starts at the GC ts (binlogs may be lost).
 func (a *Append) PullCommitBinlog(ctx context.Context, last int64) <-chan PulledBinlog {
 	out := make(chan PulledBinlog, pullChanCap)
 	if gc := a.gcTS.Load(); last < gc {
@@ -54,6 +59,7 @@ func (a *Append) pullLoop(ctx context.Context, last int64, out chan<- PulledBinl
 		if last < wm {
 			var err error
 			if last, err = a.pullRange(ctx, last, wm, out); err != nil {
+				a.endPull(ctx, err, out)
 				return
 			}
 		}
@@ -67,9 +73,30 @@ func (a *Append) pullLoop(ctx context.Context, last int64, out chan<- PulledBinl
 	}
 }
 
+// endPull sends the error that ends a stream (unless the stream was
+// stopped).
+func (a *Append) endPull(ctx context.Context, err error, out chan<- PulledBinlog) {
+	if errors.Is(err, errPullStopped) {
+		return
+	}
+	var dl *DataLossError
+	if errors.As(err, &dl) {
+		a.lg.Error("binlog cannot be read back, ending the pull stream", zap.Int64("commitTS", dl.CommitTS),
+			zap.Int64("startTS", dl.StartTS), zap.String("file", dl.File), zap.Int64("offset", dl.Offset), zap.Error(dl.Err))
+	} else {
+		a.lg.Warn("pull failed, ending the pull stream", zap.Error(err))
+	}
+	select {
+	case out <- PulledBinlog{Err: err}:
+	case <-ctx.Done():
+	case <-a.stop:
+	}
+}
+
 var errPullStopped = errors.New("storage: pull stopped")
 
-// pullRange sends the binlogs of keys (last, wm] and returns wm.
+// pullRange sends the binlogs of keys (last, wm] and returns wm. On an error
+// nothing after the binlogs sent is sent.
 func (a *Append) pullRange(ctx context.Context, last, wm int64, out chan<- PulledBinlog) (int64, error) {
 	it := a.db.NewIterator(&util.Range{Start: tsKey(last + 1), Limit: tsKey(wm + 1)}, nil)
 	defer it.Release()
@@ -78,8 +105,11 @@ func (a *Append) pullRange(ctx context.Context, last, wm int64, out chan<- Pulle
 		if !ok {
 			continue
 		}
-		pb, ok := a.pulledAt(ts, it.Value())
-		if !ok {
+		pb, send, err := a.pulledAt(ts, it.Value())
+		if err != nil {
+			return ts, err
+		}
+		if !send {
 			continue
 		}
 		select {
@@ -91,92 +121,39 @@ func (a *Append) pullRange(ctx context.Context, last, wm int64, out chan<- Pulle
 		}
 	}
 	if err := it.Error(); err != nil {
-		a.lg.Error("iterate kv failed", zap.Error(err))
-		return last, nil
+		return last, fmt.Errorf("iterate index: %w", err)
 	}
 	return wm, nil
 }
 
-// pulledAt builds the item of key ts, or reports false to skip it.
-func (a *Append) pulledAt(ts int64, value []byte) (PulledBinlog, bool) {
-	p, err := decodePointer(value)
-	if err != nil {
-		a.lg.Error("bad value pointer", zap.Int64("ts", ts), zap.Error(err))
-		return PulledBinlog{}, false
+// pulledAt builds the item of index entry (ts, value); send is false for a
+// key with nothing to send (a prewrite, a rollback, a commit whose prewrite
+// is absent).
+func (a *Append) pulledAt(ts int64, value []byte) (pb PulledBinlog, send bool, err error) {
+	r, err := a.readIndexed(ts, value)
+	if errors.Is(err, errDamagedPrewrite) {
+		a.lg.Warn("prewrite record is damaged; its commit binlog will end the pull stream",
+			zap.Int64("startTS", ts), zap.Error(err))
+		return PulledBinlog{}, false, nil
 	}
-	payload, err := a.vlog.read(p)
 	if err != nil {
-		a.m.errRead.Inc()
-		a.lg.Error("read binlog failed", zap.Int64("ts", ts), zap.Error(err))
-		return PulledBinlog{}, false
-	}
-	tp, start, commit, err := peekBinlog(payload)
-	if err != nil {
-		a.lg.Error("skip undecodable binlog", zap.Int64("ts", ts), zap.Error(err))
-		return PulledBinlog{}, false
+		return PulledBinlog{}, false, err
 	}
 	switch {
-	case start == commit:
-		return PulledBinlog{StartTS: start, CommitTS: commit, Payload: payload}, true
-	case tp != binlogpb.BinlogType_Commit:
-		return PulledBinlog{}, false
+	case r.start == r.commit:
+		return PulledBinlog{StartTS: r.start, CommitTS: r.commit, Payload: r.payload}, true, nil
+	case r.tp != binlogpb.BinlogType_Commit:
+		return PulledBinlog{}, false, nil
 	}
-	merged, err := a.mergePrewrite(start, payload)
-	if err != nil {
+	merged, err := a.mergePrewrite(r)
+	if errors.Is(err, errPrewriteAbsent) {
 		a.m.errFeed.Inc()
-		a.lg.Error("skip commit binlog: its prewrite binlog is missing or unreadable",
-			zap.Int64("startTS", start), zap.Int64("commitTS", commit), zap.Error(err))
-		return PulledBinlog{}, false
-	}
-	return PulledBinlog{StartTS: start, CommitTS: commit, Payload: merged}, true
-}
-
-// mergePrewrite merges the commit binlog with its prewrite, found by the
-// commit's start_ts.
-func (a *Append) mergePrewrite(start int64, commitPayload []byte) ([]byte, error) {
-	v, err := a.db.Get(tsKey(start), nil)
-	if err != nil {
-		return nil, fmt.Errorf("get prewrite pointer: %w", err)
-	}
-	p, err := decodePointer(v)
-	if err != nil {
-		return nil, fmt.Errorf("prewrite pointer: %w", err)
-	}
-	prewrite, err := a.vlog.read(p)
-	if err != nil {
-		return nil, err
-	}
-	return mergeCommit(commitPayload, prewrite)
-}
-
-// ReadBinlog returns the binlog stored under key ts (a prewrite by its
-// start_ts, anything else by its commit_ts). ErrNotFound if there is none.
-func (a *Append) ReadBinlog(ts int64) (*binlogpb.Binlog, error) {
-	v, err := a.db.Get(tsKey(ts), nil)
-	if errors.Is(err, leveldb.ErrNotFound) {
-		return nil, fmt.Errorf("binlog at ts %d: %w", ts, ErrNotFound)
-	}
-	if errors.Is(err, leveldb.ErrClosed) {
-		return nil, ErrClosed
+		a.lg.Warn("skip commit binlog: its prewrite binlog is absent (rolled back, or purged by gc)",
+			zap.Int64("startTS", r.start), zap.Int64("commitTS", r.commit))
+		return PulledBinlog{}, false, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("get binlog pointer: %w", err)
+		return PulledBinlog{}, false, err
 	}
-	p, err := decodePointer(v)
-	if err != nil {
-		return nil, fmt.Errorf("binlog pointer at ts %d: %w", ts, err)
-	}
-	return a.readBinlogAt(p)
-}
-
-func (a *Append) readBinlogAt(p valuePointer) (*binlogpb.Binlog, error) {
-	payload, err := a.vlog.read(p)
-	if err != nil {
-		return nil, err
-	}
-	b := new(binlogpb.Binlog)
-	if err := proto.Unmarshal(payload, b); err != nil {
-		return nil, fmt.Errorf("unmarshal binlog: %w", err)
-	}
-	return b, nil
+	return PulledBinlog{StartTS: r.start, CommitTS: r.commit, Payload: merged}, true, nil
 }

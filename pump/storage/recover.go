@@ -27,11 +27,14 @@ func (a *Append) recover() error {
 	if err != nil {
 		return err
 	}
+	if head, handle, err = a.dropStaleEntries(head, handle); err != nil {
+		return err
+	}
 	a.gcTS.Store(gcTS)
 	a.m.gcTS.Set(tsPhysical(gcTS))
 	a.maxCommitTS.Store(maxCommitTS)
 	a.m.maxCommitTS.Set(tsPhysical(maxCommitTS))
-	a.sorter = newSorter(a, maxCommitTS, handle)
+	a.sorter = newSorter(a, maxCommitTS, handle, head)
 	from := head
 	if handle.less(from) {
 		from = handle

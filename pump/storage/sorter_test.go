@@ -82,13 +82,13 @@ func TestResolverCommitted(t *testing.T) {
 	ch := a.PullCommitBinlog(t.Context(), 0)
 
 	lost := ts.next()
+	commit := ts.next() // committed before txn 2 started (a ts no other binlog has)
 	mustWrite(t, a, prewrite(lost, "tidb crashed before commit"))
 	_, c2 := writeTxn(t, a, ts, "later txn")
 	require.Eventually(t, func() bool { return r.timesAsked(lost) >= 2 }, 10*time.Second, time.Millisecond,
 		"undecided: asked again on each tick")
 	requireNothing(t, ch)
 
-	commit := c2 - 1 // committed before txn 2 committed
 	r.set(lost, Resolution{Status: TxnCommitted, CommitTS: commit})
 	got := receive(t, ch, 2)
 	require.Equal(t, commit, got[0].CommitTS, "synthetic commit pulled")

@@ -85,6 +85,7 @@ func openWithKnobs(dir string, opts Options, k knobs) (a *Append, err error) {
 		return nil, err
 	}
 	a.vlog.cacheKeep = k.pageCacheKeep
+	a.vlog.readFault = k.readFault
 	if a.db, err = openKV(filepath.Join(dir, "kv"), opts.KV, a.lg); err != nil {
 		return nil, err
 	}

@@ -30,6 +30,8 @@ type valueLog struct {
 
 	recent *recentRecords // payloads of the latest records, for readers
 
+	readFault func(valuePointer) error // test hook (knobs.readFault)
+
 	buf      []byte // writer-owned encode buffer
 	failed   error  // sticky after a failed fdatasync
 	writeOff int64  // writer-owned: next offset in cur
@@ -212,8 +214,15 @@ func (v *valueLog) acquire(fid uint32) (*logFile, error) {
 }
 
 // read returns the payload of the record at p; the caller must not modify
-// it (it may be shared with the recent records).
+// it (it may be shared with the recent records). A damaged record is a
+// *CorruptionError (with the unverified payload on a checksum mismatch); a
+// pointer into a file that does not exist wraps errFileNotFound.
 func (v *valueLog) read(p valuePointer) ([]byte, error) {
+	if v.readFault != nil {
+		if err := v.readFault(p); err != nil {
+			return nil, fmt.Errorf("read value log: %w", err)
+		}
+	}
 	if b, ok := v.recent.get(p); ok {
 		return b, nil
 	}
