@@ -1,0 +1,227 @@
+package reparo
+
+import (
+	"errors"
+	"fmt"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/openbinlog/tidb-binlog/pkg/codec"
+	"github.com/openbinlog/tidb-binlog/pkg/loader"
+	"github.com/openbinlog/tidb-binlog/pkg/model"
+	"github.com/openbinlog/tidb-binlog/proto/filepb"
+)
+
+// Errors of the pb_binlog translation.
+var (
+	// ErrBadColumn is a column of an event that cannot be decoded.
+	ErrBadColumn = errors.New("reparo: bad column")
+	// ErrUnknownType is a binlog or event type reparo does not know.
+	ErrUnknownType = errors.New("reparo: unknown type")
+)
+
+// Column is one decoded column of a pb_binlog event. Old holds the value of
+// an insert or delete, or the old value of an update; New the new value of
+// an update.
+type Column struct {
+	Name      string
+	MySQLType string
+	Tp        byte
+	Old       codec.Datum
+	New       codec.Datum
+}
+
+// DecodeColumn decodes one marshaled pb_binlog column. changed says whether
+// changed_value is to be decoded (updates).
+func DecodeColumn(raw []byte, changed bool) (Column, error) {
+	var pc filepb.Column
+	if err := proto.Unmarshal(raw, &pc); err != nil {
+		return Column{}, fmt.Errorf("%w: unmarshal: %w", ErrBadColumn, err)
+	}
+	c := Column{Name: pc.GetName(), MySQLType: pc.GetMysqlType()}
+	if tp := pc.GetTp(); len(tp) > 0 {
+		c.Tp = tp[0]
+	}
+	var err error
+	if c.Old, err = decodeValue(pc.GetValue()); err != nil {
+		return Column{}, fmt.Errorf("%w: column %s value: %w", ErrBadColumn, c.Name, err)
+	}
+	if changed {
+		if c.New, err = decodeValue(pc.GetChangedValue()); err != nil {
+			return Column{}, fmt.Errorf("%w: column %s changed value: %w", ErrBadColumn, c.Name, err)
+		}
+	}
+	return c, nil
+}
+
+// decodeValue decodes one datum; an absent value is NULL.
+func decodeValue(b []byte) (codec.Datum, error) {
+	if len(b) == 0 {
+		return codec.NewNullDatum(), nil
+	}
+	_, d, err := codec.DecodeOne(b)
+	return d, err
+}
+
+// DecodeEvent decodes every column of an event.
+func DecodeEvent(ev *filepb.Event) ([]Column, error) {
+	update := ev.GetTp() == filepb.EventType_Update
+	cols := make([]Column, 0, len(ev.GetRow()))
+	for _, raw := range ev.GetRow() {
+		c, err := DecodeColumn(raw, update)
+		if err != nil {
+			return nil, fmt.Errorf("event %s.%s: %w", ev.GetSchemaName(), ev.GetTableName(), err)
+		}
+		cols = append(cols, c)
+	}
+	return cols, nil
+}
+
+// isTextType lists the column types whose values go to MySQL (and to the
+// print output) as text: dates, times, decimals, char/varchar and JSON.
+func isTextType(tp byte) bool {
+	switch tp {
+	case model.TypeDate, model.TypeDatetime, model.TypeNewDate, model.TypeTimestamp, model.TypeDuration,
+		0 /* TypeDecimal */, model.TypeNewDecimal, model.TypeVarchar, model.TypeString, model.TypeJSON:
+		return true
+	}
+	return false
+}
+
+// SQLValue is the Go value handed to MySQL for a datum of a column of type
+// tp: nil for NULL; strings for dates, times, decimals, char/varchar and
+// JSON; uint64 for enum (index), set (bitmask) and bit; float32 for FLOAT;
+// int64, uint64, float64 or []byte otherwise.
+func SQLValue(d codec.Datum, tp byte) any {
+	if d.IsNull() {
+		return nil
+	}
+	switch {
+	case isTextType(tp):
+		if k := d.Kind(); k == codec.KindBytes || k == codec.KindString {
+			return string(d.GetBytes())
+		}
+		return d.String()
+	case tp == model.TypeEnum || tp == model.TypeSet || tp == model.TypeBit:
+		return asUint(d)
+	case tp == model.TypeFloat && d.Kind() == codec.KindFloat64:
+		return d.GetFloat32()
+	}
+	return goValue(d)
+}
+
+// asUint reads an enum, set or bit datum as uint64.
+func asUint(d codec.Datum) uint64 {
+	switch d.Kind() {
+	case codec.KindBytes, codec.KindString, codec.KindMysqlBit, codec.KindBinaryLiteral:
+		var v uint64
+		for _, b := range d.GetBytes() {
+			v = v<<8 | uint64(b)
+		}
+		return v
+	}
+	return d.GetUint64()
+}
+
+// goValue is the datum's value as TiDB's Datum.GetValue returns it.
+func goValue(d codec.Datum) any {
+	switch d.Kind() {
+	case codec.KindNull:
+		return nil
+	case codec.KindInt64:
+		return d.GetInt64()
+	case codec.KindUint64:
+		return d.GetUint64()
+	case codec.KindFloat32:
+		return d.GetFloat32()
+	case codec.KindFloat64:
+		return d.GetFloat64()
+	case codec.KindString:
+		return d.GetString()
+	case codec.KindBytes:
+		return d.GetBytes()
+	case codec.KindMysqlDecimal:
+		return d.GetDecimal()
+	case codec.KindMysqlDuration:
+		return d.GetDuration()
+	case codec.KindMysqlTime:
+		return d.GetTime()
+	case codec.KindMysqlEnum:
+		return d.GetEnum()
+	case codec.KindMysqlSet:
+		return d.GetSet()
+	case codec.KindMysqlBit, codec.KindBinaryLiteral:
+		return d.GetBinaryLiteral()
+	case codec.KindMysqlJSON:
+		return d.GetJSON()
+	}
+	return d.String()
+}
+
+// PrintValue formats a datum as the original's print destination does:
+// text types with %s, everything else (and NULL) with %v.
+func PrintValue(d codec.Datum, tp byte) string {
+	v := goValue(d)
+	if isTextType(tp) && v != nil {
+		return fmt.Sprintf("%s", v)
+	}
+	return fmt.Sprintf("%v", v)
+}
+
+// BinlogToTxn translates a pb_binlog record into the loader's transaction:
+// a DDL without its "use `db`;" prefix, its database taken from the USE
+// statement or from the DDL; or one DML per event.
+func BinlogToTxn(b *filepb.Binlog) (*loader.Txn, error) {
+	switch b.GetTp() {
+	case filepb.BinlogType_DDL:
+		ddl, err := ParseDDL(string(b.GetDdlQuery()))
+		if err != nil {
+			return nil, err
+		}
+		return &loader.Txn{DDL: &loader.DDL{Database: ddl.Schema, Table: ddl.Table, SQL: ddl.SQL}}, nil
+	case filepb.BinlogType_DML:
+		txn := &loader.Txn{DMLs: make([]*loader.DML, 0, len(b.GetDmlData().GetEvents()))}
+		for _, ev := range b.GetDmlData().GetEvents() {
+			dml, err := EventToDML(ev)
+			if err != nil {
+				return nil, err
+			}
+			txn.DMLs = append(txn.DMLs, dml)
+		}
+		return txn, nil
+	}
+	return nil, fmt.Errorf("%w: binlog type %d at commit ts %d", ErrUnknownType, b.GetTp(), b.GetCommitTs())
+}
+
+// EventToDML translates one event: Values is the inserted or deleted row,
+// or the new row of an update whose old row is OldValues.
+func EventToDML(ev *filepb.Event) (*loader.DML, error) {
+	dml := &loader.DML{Database: ev.GetSchemaName(), Table: ev.GetTableName()}
+	switch ev.GetTp() {
+	case filepb.EventType_Insert:
+		dml.Tp = loader.InsertDMLType
+	case filepb.EventType_Update:
+		dml.Tp = loader.UpdateDMLType
+	case filepb.EventType_Delete:
+		dml.Tp = loader.DeleteDMLType
+	default:
+		return nil, fmt.Errorf("%w: event type %d of %s.%s", ErrUnknownType, ev.GetTp(), dml.Database, dml.Table)
+	}
+	cols, err := DecodeEvent(ev)
+	if err != nil {
+		return nil, err
+	}
+	dml.Values = make(map[string]any, len(cols))
+	if dml.Tp == loader.UpdateDMLType {
+		dml.OldValues = make(map[string]any, len(cols))
+	}
+	for _, c := range cols {
+		if dml.Tp == loader.UpdateDMLType {
+			dml.Values[c.Name] = SQLValue(c.New, c.Tp)
+			dml.OldValues[c.Name] = SQLValue(c.Old, c.Tp)
+			continue
+		}
+		dml.Values[c.Name] = SQLValue(c.Old, c.Tp)
+	}
+	return dml, nil
+}
