@@ -96,19 +96,9 @@ func (d *rowDecoder) insert(row []byte) (map[int64]codec.Datum, error) {
 	if err != nil {
 		return nil, fmt.Errorf("decode handle: %w", err)
 	}
-	cols, err := codec.DecodeRow(rest, codec.FieldTypesOf(d.info))
+	values, err := d.decodeRow(rest, len(d.info.Columns))
 	if err != nil {
-		return nil, fmt.Errorf("decode row: %w", err)
-	}
-	values := make(map[int64]codec.Datum, len(d.info.Columns))
-	for _, cv := range cols {
-		v, ok, err := d.unflatten(d.cols, cv.ID, cv.Value)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			values[cv.ID] = v
-		}
+		return nil, err
 	}
 	if err := d.setHandle(values, handle, pkIdx); err != nil {
 		return nil, err
@@ -245,19 +235,48 @@ func nextPair(b []byte) (rest []byte, id int64, v codec.Datum, err error) {
 
 // delete decodes a deleted row: the columns it holds, nothing filled.
 func (d *rowDecoder) delete(row []byte) (map[int64]codec.Datum, error) {
-	cols, err := codec.DecodeRow(row, codec.FieldTypesOf(d.info))
-	if err != nil {
-		return nil, fmt.Errorf("decode row: %w", err)
-	}
-	values := make(map[int64]codec.Datum, len(cols))
-	for _, cv := range cols {
-		v, ok, err := d.unflatten(d.cols, cv.ID, cv.Value)
+	return d.decodeRow(row, len(d.info.Columns))
+}
+
+// decodeRow decodes a row (old format or format v2) into the unflattened
+// values of the table's columns; ids of other columns are skipped.
+func (d *rowDecoder) decodeRow(b []byte, sizeHint int) (map[int64]codec.Datum, error) {
+	values := make(map[int64]codec.Datum, sizeHint)
+	if len(b) > 0 && b[0] == codec.RowFormatV2 {
+		cols, err := codec.DecodeRowV2(b, codec.FieldTypesOf(d.info))
 		if err != nil {
+			return nil, fmt.Errorf("decode row: %w", err)
+		}
+		for _, cv := range cols {
+			if err := d.put(values, cv.ID, cv.Value); err != nil {
+				return nil, err
+			}
+		}
+		return values, nil
+	}
+	if len(b) > 0 && b[0] == codec.NilFlag { // a row without columns
+		return values, nil
+	}
+	for len(b) > 0 {
+		var (
+			id  int64
+			v   codec.Datum
+			err error
+		)
+		if b, id, v, err = nextPair(b); err != nil {
 			return nil, err
 		}
-		if ok {
-			values[cv.ID] = v
+		if err := d.put(values, id, v); err != nil {
+			return nil, err
 		}
 	}
 	return values, nil
+}
+
+func (d *rowDecoder) put(values map[int64]codec.Datum, id int64, v codec.Datum) error {
+	u, ok, err := d.unflatten(d.cols, id, v)
+	if ok {
+		values[id] = u
+	}
+	return err
 }
