@@ -230,7 +230,7 @@ func TestApplyErrorsNeverPanic(t *testing.T) {
 		job  *model.Job
 		want error
 	}{
-		"create table without info": {tableJob(2, model.ActionCreateTable, 10, 20, 2, nil), ErrMissingInfo},
+		"create table without info":  {tableJob(2, model.ActionCreateTable, 10, 20, 2, nil), ErrMissingInfo},
 		"create table in unknown db": {tableJob(2, model.ActionCreateTable, 99, 20, 2, tbl(20, "t", 1)), ErrSchemaNotFound},
 		"drop unknown table":         {tableJob(2, model.ActionDropTable, 10, 20, 2, nil), ErrTableNotFound},
 		"truncate unknown table":     {tableJob(2, model.ActionTruncateTable, 10, 20, 2, tbl(21, "t", 1)), ErrTableNotFound},

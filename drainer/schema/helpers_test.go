@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"sort"
@@ -58,11 +59,9 @@ func parseBody(t testing.TB, body string) *model.Job {
 
 func compact(t testing.TB, raw []byte) []byte {
 	t.Helper()
-	var v any
-	require.NoError(t, json.Unmarshal(raw, &v))
-	b, err := json.Marshal(v)
-	require.NoError(t, err)
-	return b
+	var b bytes.Buffer
+	require.NoError(t, json.Compact(&b, raw))
+	return b.Bytes()
 }
 
 func goldenJobs(t testing.TB) []*model.Job {
