@@ -297,9 +297,9 @@ func (b *Binlogger) Close() error {
 		return nil
 	}
 	b.closed = true
-	var err error
+	err := b.err // a failed fsync is reported again
 	if b.f != nil {
-		if serr := b.f.Sync(); serr != nil && b.err == nil {
+		if serr := b.f.Sync(); serr != nil && err == nil {
 			err = fmt.Errorf("binlogfile: fsync %s: %w", b.f.Name(), serr)
 		}
 		if cerr := b.f.Close(); cerr != nil && err == nil {

@@ -52,7 +52,10 @@ func ParseFileName(name string) (index uint64, firstTS int64, ok bool) {
 	case 1:
 		return index, 0, true
 	case 2:
-		return index, 0, isDatetime(parts[1])
+		if !isDatetime(parts[1]) {
+			return 0, 0, false
+		}
+		return index, 0, true
 	case 3:
 		tsText := strings.TrimSuffix(parts[2], gzipSuffix)
 		ts, err := strconv.ParseInt(tsText, 10, 64)

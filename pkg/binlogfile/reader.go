@@ -177,11 +177,11 @@ func (r *Reader) decodeAt(off int64, wantPayload bool) (payload []byte, n int64,
 	if !ok {
 		return nil, 0, ErrMagicMismatch, nil
 	}
-	if length > uint64(size-off-FrameOverhead) {
+	if !fits(length, off, size) {
 		if size, err = r.src.size(true); err != nil {
 			return nil, 0, nil, err
 		}
-		if length > uint64(size-off-FrameOverhead) {
+		if !fits(length, off, size) {
 			return nil, 0, ErrTruncated, nil
 		}
 	}
@@ -268,4 +268,11 @@ func (r *Reader) bytesAt(off int64, n int, size int64) ([]byte, error) {
 		r.win, r.winStart = buf, off
 	}
 	return buf[:min(n, got)], nil
+}
+
+// fits reports whether a frame of the given payload length at off ends
+// within size.
+func fits(length uint64, off, size int64) bool {
+	avail := size - off - FrameOverhead
+	return avail >= 0 && length <= uint64(avail)
 }
