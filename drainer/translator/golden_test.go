@@ -16,6 +16,10 @@ import (
 // goldenBinlog returns the binlog the original drainer was fed: the prewrite
 // with the commit's commit_ts, and its PrewriteValue (nil for a DDL).
 func goldenBinlog(t *testing.T, g *goldenFile, prewrite, commit int) (*binlogpb.Binlog, *binlogpb.PrewriteValue) {
+	return goldenBinlogTB(t, g, prewrite, commit)
+}
+
+func goldenBinlogTB(t testing.TB, g *goldenFile, prewrite, commit int) (*binlogpb.Binlog, *binlogpb.PrewriteValue) {
 	t.Helper()
 	unmarshal := func(idx int) *binlogpb.Binlog {
 		raw, err := hex.DecodeString(g.Binlogs[strconv.Itoa(idx)])
