@@ -1,6 +1,8 @@
 package drainer
 
 import (
+	"errors"
+
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -14,7 +16,6 @@ type metrics struct {
 	checkpointDelay prometheus.Gauge
 	executeDuration prometheus.Histogram
 	queueSize       *prometheus.GaugeVec
-	pumpPosition    *prometheus.GaugeVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -23,9 +24,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 	}
 	m := &metrics{
 		ddlJobs: prometheus.NewCounter(prometheus.CounterOpts(opts("ddl_jobs_total", "Total count of DDL jobs replicated."))),
-		errors: prometheus.NewCounterVec(prometheus.CounterOpts(opts("error_count", "Total count of errors by type.")),
+		// error_count, event and queue_size are shared with the collector
+		// and the loader: same help, registered once, reused.
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts(opts("error_count", "Total count of errors by type")),
 			[]string{"type"}),
-		events: prometheus.NewCounterVec(prometheus.CounterOpts(opts("event", "Events replicated by type.")),
+		events: prometheus.NewCounterVec(prometheus.CounterOpts(opts("event", "the count of sql event(dml, ddl)")),
 			[]string{"type"}),
 		checkpointTSO: prometheus.NewGauge(prometheus.GaugeOpts(opts("checkpoint_tso",
 			"Physical milliseconds of the saved checkpoint commit ts."))),
@@ -36,14 +39,29 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help:    "Seconds from handing an item to the sink until it succeeded.",
 			Buckets: prometheus.ExponentialBuckets(0.00005, 2, 20),
 		}),
-		queueSize: prometheus.NewGaugeVec(prometheus.GaugeOpts(opts("queue_size", "Items in a queue of the drainer.")),
+		queueSize: prometheus.NewGaugeVec(prometheus.GaugeOpts(opts("queue_size", "the size of queue")),
 			[]string{"name"}),
-		pumpPosition: prometheus.NewGaugeVec(prometheus.GaugeOpts(opts("pump_position",
-			"Physical milliseconds of the last commit ts received from each pump.")), []string{"nodeID"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.ddlJobs, m.errors, m.events, m.checkpointTSO, m.checkpointDelay,
-			m.executeDuration, m.queueSize, m.pumpPosition)
+		reg.MustRegister(m.ddlJobs, m.checkpointTSO, m.checkpointDelay, m.executeDuration)
+		m.errors = registerOrReuse(reg, m.errors)
+		m.events = registerOrReuse(reg, m.events)
+		m.queueSize = registerOrReuse(reg, m.queueSize)
 	}
 	return m
+}
+
+// registerOrReuse registers c, or returns the identical collector another
+// package of the drainer registered first.
+func registerOrReuse[T prometheus.Collector](reg prometheus.Registerer, c T) T {
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if existing, ok := are.ExistingCollector.(T); ok {
+				return existing
+			}
+		}
+		panic(err)
+	}
+	return c
 }

@@ -1,0 +1,60 @@
+package testcluster
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// Drainer is a drainer process.
+type Drainer struct {
+	*Process
+	Addr    string
+	DataDir string
+	NodeID  string
+}
+
+// DrainerOptions are the knobs tests set on a drainer.
+type DrainerOptions struct {
+	TOML      string   // config file content ([syncer] and [syncer.to] usually)
+	ExtraArgs []string // extra flags
+}
+
+// StartDrainer starts bin/drainer on a free loopback port, registered in
+// pd, and waits for its HTTP API.
+func StartDrainer(ctx context.Context, binDir, dir string, pd *PDLite, name string, o DrainerOptions) (*Drainer, error) {
+	port, err := FreePort()
+	if err != nil {
+		return nil, err
+	}
+	ddir := filepath.Join(dir, name)
+	if err := os.MkdirAll(ddir, 0o755); err != nil {
+		return nil, err
+	}
+	conf := filepath.Join(ddir, "drainer.toml")
+	if err := os.WriteFile(conf, []byte(o.TOML), 0o644); err != nil {
+		return nil, err
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	args := []string{"-config", conf, "-addr", addr, "-advertise-addr", addr, "-pd-urls", pd.URL,
+		"-node-id", name, "-data-dir", filepath.Join(ddir, "data"), "-log-file", filepath.Join(ddir, "drainer.log")}
+	d := &Drainer{Addr: addr, DataDir: filepath.Join(ddir, "data"), NodeID: name, Process: &Process{
+		Name: name, Bin: filepath.Join(binDir, "drainer"), Dir: ddir, Args: append(args, o.ExtraArgs...),
+	}}
+	if err := d.StartReady(ctx); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// StartReady starts (or restarts) the drainer and waits for its /status.
+func (d *Drainer) StartReady(ctx context.Context) error {
+	if err := d.Start(); err != nil {
+		return err
+	}
+	if err := WaitHTTP(ctx, "http://"+d.Addr+"/status", readyTimeout); err != nil {
+		return fmt.Errorf("%w\n%s", err, d.Output())
+	}
+	return nil
+}
