@@ -55,8 +55,21 @@ func goValue(d codec.Datum) any {
 	return d.String()
 }
 
-// sqlValue is goValue(formatData(d)): what TiBinlogToTxn puts in a DML.
-func sqlValue(d codec.Datum, ft *model.FieldType) any { return goValue(formatData(d, ft)) }
+// sqlValue is goValue(formatData(d)): what TiBinlogToTxn puts in a DML,
+// without the intermediate datum.
+func sqlValue(d codec.Datum, ft *model.FieldType) any {
+	if d.IsNull() {
+		return nil
+	}
+	switch ft.Tp {
+	case model.TypeDate, model.TypeDatetime, model.TypeNewDate, model.TypeTimestamp,
+		model.TypeDuration, model.TypeNewDecimal, model.TypeJSON:
+		return d.String()
+	case model.TypeEnum, model.TypeSet:
+		return d.GetUint64()
+	}
+	return goValue(formatData(d, ft))
+}
 
 // secondaryColumn maps a value to a secondary-binlog column the way the
 // original drainer's DatumToColumn does (SPEC 1.5), keyed by the lower-case
