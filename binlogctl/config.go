@@ -46,6 +46,7 @@ var (
 	ErrBadState     = errors.New("binlogctl: illegal state")
 	ErrBadFlag      = errors.New("binlogctl: invalid flag")
 	ErrNoNodeID     = errors.New("binlogctl: -node-id is required")
+	ErrNoText       = errors.New("binlogctl: need to specify the text to be encrypted (-text)")
 	ErrActionFailed = errors.New("binlogctl: node refused the action")
 )
 

@@ -95,7 +95,11 @@ func writeFileAtomic(path string, data []byte) error {
 
 // Encrypt prints `encrypted=<base64>` for text, encrypted with the key of
 // BINLOG_SECRET_KEY (or the built-in default) as encrypted_password expects.
+// An empty text is refused with ErrNoText.
 func Encrypt(out io.Writer, text string) error {
+	if text == "" {
+		return ErrNoText // the original refuses an empty text too
+	}
 	enc, err := encrypt.EncryptString(text)
 	if err != nil {
 		return fmt.Errorf("encrypt text: %w", err)

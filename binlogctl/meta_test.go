@@ -117,6 +117,9 @@ func TestEncrypt(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "p@ss word", plain)
 
+	var none bytes.Buffer
+	require.ErrorIs(t, Encrypt(&none, ""), ErrNoText)
+	require.Empty(t, none.String())
 	t.Setenv(encrypt.EnvSecretKey, "zz")
 	err = Encrypt(&bytes.Buffer{}, "x")
 	require.ErrorIs(t, err, encrypt.ErrInvalidKey)

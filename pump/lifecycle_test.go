@@ -22,6 +22,7 @@ func TestRegistersOnlineAndHeartbeats(t *testing.T) {
 	require.Equal(t, registry.Online, st.State)
 	require.Equal(t, s.Addr(), st.Addr, "advertise port 0 is replaced by the real port")
 	require.Positive(t, st.UpdateTS)
+	require.True(t, st.IsAlive, "the original pump writes isAlive true")
 
 	fake, err := s.writeFakeBinlog(context.Background())
 	require.NoError(t, err)

@@ -136,6 +136,7 @@ func (s *Server) registerNode(ctx context.Context, state string, updateTS int64)
 		NodeID:      s.node.id,
 		Addr:        s.node.Addr(),
 		State:       state,
+		IsAlive:     true, // the original pump always writes true
 		MaxCommitTS: s.store.MaxCommitTS(),
 		UpdateTS:    updateTS,
 	}

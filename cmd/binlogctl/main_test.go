@@ -30,6 +30,9 @@ func TestRunExitCodes(t *testing.T) {
 	out.Reset()
 	require.Equal(t, 0, run([]string{"-cmd", "encrypt", "-text", "pw"}, &out, &errOut))
 	require.Regexp(t, `^encrypted=[A-Za-z0-9+/]+=*\n$`, out.String())
+	out.Reset()
+	require.Equal(t, 1, run([]string{"-cmd", "encrypt"}, &out, &errOut), "encrypt without -text is refused")
+	require.Empty(t, out.String())
 
 	require.Equal(t, 2, run([]string{"-no-such-flag"}, &out, &errOut))
 	require.Contains(t, errOut.String(), "no-such-flag")

@@ -28,8 +28,9 @@ func main() {
 }
 
 // run parses the configuration, starts the pump and waits for a signal or
-// for the pump to close itself (HTTP pause/close action). A second signal
-// exits at once.
+// for the pump to close itself (HTTP pause/close action). Signals received
+// while the pump closes are ignored, as the original does: a stop always
+// records the final state (`timeout` sends two SIGTERMs at once).
 func run(args []string, stdout, stderr io.Writer) int {
 	cfg := pump.DefaultConfig()
 	if err := cfg.Parse(args); err != nil {
@@ -82,17 +83,22 @@ func serve(cfg *pump.Config, lg *zap.Logger) int {
 		lg.Info("got signal, closing pump", zap.Stringer("signal", s))
 		closed := make(chan struct{})
 		defer close(closed)
-		go func() {
-			select {
-			case s := <-sig:
-				lg.Warn("got a second signal, exiting now", zap.Stringer("signal", s))
-				os.Exit(1)
-			case <-closed:
-			}
-		}()
+		go ignoreSignals(sig, closed, lg)
 		_ = srv.Close()
 	case <-srv.Done():
 	}
 	lg.Info("pump exit")
 	return 0
+}
+
+// ignoreSignals logs and drops the signals received until closed is closed.
+func ignoreSignals(sig <-chan os.Signal, closed <-chan struct{}, lg *zap.Logger) {
+	for {
+		select {
+		case s := <-sig:
+			lg.Info("already closing, signal ignored", zap.Stringer("signal", s))
+		case <-closed:
+			return
+		}
+	}
 }

@@ -184,3 +184,30 @@ func openObserved(t *testing.T) (*Append, *observer.ObservedLogs) {
 	o.Logger = zap.New(core)
 	return openTest(t, t.TempDir(), o), logs
 }
+
+// TestLateCommitWarning: the warning about commits below the published
+// watermark fires for a real late commit, not for a fake binlog whose ts was
+// taken before a concurrent commit's.
+func TestLateCommitWarning(t *testing.T) {
+	core, logs := observer.New(zap.WarnLevel)
+	o := testOptions()
+	o.Logger = zap.New(core)
+	a := openTest(t, t.TempDir(), o)
+	defer closeTest(t, a)
+	ts := newTSO()
+	early, fakeTS := ts.next(), ts.next()
+	_, c2 := writeTxn(t, a, ts, "v")
+	require.Eventually(t, func() bool { return a.MaxCommitTS() == c2 }, 10*time.Second, time.Millisecond)
+
+	mustWrite(t, a, fake(fakeTS))
+	require.Eventually(t, func() bool { return a.sorterQueued() == 0 }, 10*time.Second, time.Millisecond)
+	require.Never(t, func() bool { return lateWarnings(logs) > 0 }, 50*time.Millisecond, 5*time.Millisecond)
+
+	mustWrite(t, a, prewrite(early, "late"))
+	mustWrite(t, a, commitOf(early, early+1))
+	require.Eventually(t, func() bool { return lateWarnings(logs) == 1 }, 10*time.Second, time.Millisecond)
+}
+
+func lateWarnings(logs *observer.ObservedLogs) int {
+	return logs.FilterMessageSnippet("below the published max commit ts").Len()
+}
