@@ -146,6 +146,9 @@ func (r *Reparo) loadCheckpoint(ctx context.Context) (int64, error) {
 // the destination.
 func (r *Reparo) copy(ctx context.Context, src *source, dst destination, skipTS int64) error {
 	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		rec, err := src.Next()
 		r.prog.read(src.FilesDone(), src.BytesDone())
 		if errors.Is(err, io.EOF) {

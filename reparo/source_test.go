@@ -127,10 +127,7 @@ func TestCorruptRecordInTheMiddleIsReportedAndSkipped(t *testing.T) {
 	path := filepath.Join(dir, "binlog-0000000000000000-20190101010101")
 	offsets := writeRaw(t, path, ddlBinlog(tso(1), "create database a;"), ddlBinlog(tso(2), "create database b;"),
 		ddlBinlog(tso(3), "create database c;"))
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	data[offsets[1]+14] ^= 0xff // a payload byte of the second record: crc mismatch
-	require.NoError(t, os.WriteFile(path, data, 0o644))
+	corruptAt(t, path, offsets[1]+14) // a payload byte of the second record: crc mismatch
 
 	got, damage := readAll(t, dir, 0, 0)
 	require.Equal(t, []int64{tso(1), tso(3)}, got)
@@ -214,4 +211,13 @@ func FuzzSourceFile(f *testing.F) {
 			_, _ = BinlogToTxn(rec.Binlog)
 		}
 	})
+}
+
+// corruptAt flips the byte at off of the file.
+func corruptAt(t *testing.T, path string, off int64) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	data[off] ^= 0xff
+	require.NoError(t, os.WriteFile(path, data, 0o644))
 }
