@@ -222,7 +222,5 @@ func (h *harness) stop(t *testing.T) error {
 
 func (h *harness) notify(t *testing.T) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
-	defer cancel()
-	require.NoError(t, h.c.Notify(ctx))
+	notify(t, h.c)
 }
