@@ -13,6 +13,7 @@ import (
 
 	"github.com/openbinlog/tidb-binlog/pkg/config"
 	"github.com/openbinlog/tidb-binlog/pkg/encrypt"
+	"github.com/openbinlog/tidb-binlog/pkg/filter"
 	"github.com/openbinlog/tidb-binlog/pkg/log"
 )
 
@@ -258,17 +259,11 @@ func (c *Config) checkSyncer() error {
 	if tz := s.To.Params["time_zone"]; strings.EqualFold(tz, "SYSTEM") || strings.EqualFold(tz, "Local") {
 		return fmt.Errorf("%w: syncer.to.params.time_zone %q is not allowed: name a zone or an offset", ErrInvalidConfig, tz)
 	}
-	for name, r := range s.BinlogFilterRule {
-		if r == nil {
-			return fmt.Errorf("%w: binlog-filter-rule %s is empty", ErrInvalidConfig, name)
-		}
+	if _, _, err := filter.FromMigrateRules(s.CaseSensitive, s.TableMigrateRule, s.BinlogFilterRule, false); err != nil {
+		return fmt.Errorf("%w: table-migrate-rule: %w", ErrInvalidConfig, err)
 	}
-	for _, r := range s.TableMigrateRule {
-		for _, name := range r.BinlogFilterRule {
-			if _, ok := s.BinlogFilterRule[name]; !ok {
-				return fmt.Errorf("%w: table-migrate-rule names unknown binlog-filter-rule %q", ErrInvalidConfig, name)
-			}
-		}
+	if _, err := s.tableFilter(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
 	if err := s.To.Security.Validate(); err != nil {
 		return err
@@ -372,4 +367,20 @@ func redactURLs(urls []string) string {
 		out = append(out, raw)
 	}
 	return strings.Join(out, ",")
+}
+
+// tableFilter compiles ignore-schemas, ignore-table, replicate-do-db and
+// replicate-do-table.
+func (c *SyncerConfig) tableFilter() (*filter.Filter, error) {
+	return filter.New(filter.Rules{
+		DoDBs: c.DoDBs, DoTables: c.DoTables, IgnoreDBs: c.IgnoreSchemaNames(), IgnoreTables: c.IgnoreTables,
+		CaseSensitive: c.CaseSensitive,
+	})
+}
+
+// eventFilter compiles the binlog-filter rules of table-migrate-rule; nil
+// when there are none.
+func (c *SyncerConfig) eventFilter() (*filter.EventFilter, error) {
+	ef, _, err := filter.FromMigrateRules(c.CaseSensitive, c.TableMigrateRule, c.BinlogFilterRule, false)
+	return ef, err
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/openbinlog/tidb-binlog/pkg/config"
 	"github.com/openbinlog/tidb-binlog/pkg/encrypt"
+	"github.com/openbinlog/tidb-binlog/pkg/filter"
 	"github.com/stretchr/testify/require"
 )
 
@@ -49,9 +50,9 @@ func TestOriginalSampleKeysLoad(t *testing.T) {
 	cfg, err := parse(t, "-config", filepath.Join("testdata", "original_keys.toml"))
 	require.NoError(t, err)
 	require.Equal(t, 10, cfg.DetectInterval)
-	require.Equal(t, []TableName{{"test", "log"}, {"test", "~^a.*"}}, cfg.Syncer.DoTables)
+	require.Equal(t, []filter.TableName{{Schema: "test", Table: "log"}, {Schema: "test", Table: "~^a.*"}}, cfg.Syncer.DoTables)
 	require.Equal(t, []string{"~^b.*", "s1"}, cfg.Syncer.DoDBs)
-	require.Equal(t, "Ignore", cfg.Syncer.BinlogFilterRule["truncate-filter"].Action)
+	require.Equal(t, []string{"truncate table"}, cfg.Syncer.BinlogFilterRule["truncate-filter"].IgnoreEvent)
 	require.Equal(t, "t2", cfg.Syncer.TableMigrateRule[0].Target.Table)
 	require.Equal(t, "+08:00", cfg.Syncer.To.Params["time_zone"])
 	require.Equal(t, "STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION", *cfg.Syncer.StrSQLMode)

@@ -2,29 +2,30 @@ package drainer
 
 import (
 	"github.com/openbinlog/tidb-binlog/pkg/config"
+	"github.com/openbinlog/tidb-binlog/pkg/filter"
 	"github.com/openbinlog/tidb-binlog/pkg/security"
 )
 
 // SyncerConfig is the [syncer] section (SPEC 5.1).
 type SyncerConfig struct {
-	DestDBType         string      `toml:"db-type" json:"db-type"`
-	TxnBatch           int         `toml:"txn-batch" json:"txn-batch"`
-	WorkerCount        int         `toml:"worker-count" json:"worker-count"`
-	SafeMode           bool        `toml:"safe-mode" json:"safe-mode"`
-	StrSQLMode         *string     `toml:"sql-mode" json:"sql-mode"`
-	IgnoreSchemas      string      `toml:"ignore-schemas" json:"ignore-schemas"`
-	IgnoreTables       []TableName `toml:"ignore-table" json:"ignore-table"`
-	DoDBs              []string    `toml:"replicate-do-db" json:"replicate-do-db"`
-	DoTables           []TableName `toml:"replicate-do-table" json:"replicate-do-table"`
-	IgnoreTxnCommitTS  []int64     `toml:"ignore-txn-commit-ts" json:"ignore-txn-commit-ts"`
-	SyncDDL            bool        `toml:"sync-ddl" json:"sync-ddl"`
-	LoopbackControl    bool        `toml:"loopback-control" json:"loopback-control"`
-	ChannelID          int64       `toml:"channel-id" json:"channel-id"`
-	LoadSchemaSnapshot bool        `toml:"load-schema-snapshot" json:"load-schema-snapshot"`
-	CaseSensitive      bool        `toml:"case-sensitive" json:"case-sensitive"`
+	DestDBType         string             `toml:"db-type" json:"db-type"`
+	TxnBatch           int                `toml:"txn-batch" json:"txn-batch"`
+	WorkerCount        int                `toml:"worker-count" json:"worker-count"`
+	SafeMode           bool               `toml:"safe-mode" json:"safe-mode"`
+	StrSQLMode         *string            `toml:"sql-mode" json:"sql-mode"`
+	IgnoreSchemas      string             `toml:"ignore-schemas" json:"ignore-schemas"`
+	IgnoreTables       []filter.TableName `toml:"ignore-table" json:"ignore-table"`
+	DoDBs              []string           `toml:"replicate-do-db" json:"replicate-do-db"`
+	DoTables           []filter.TableName `toml:"replicate-do-table" json:"replicate-do-table"`
+	IgnoreTxnCommitTS  []int64            `toml:"ignore-txn-commit-ts" json:"ignore-txn-commit-ts"`
+	SyncDDL            bool               `toml:"sync-ddl" json:"sync-ddl"`
+	LoopbackControl    bool               `toml:"loopback-control" json:"loopback-control"`
+	ChannelID          int64              `toml:"channel-id" json:"channel-id"`
+	LoadSchemaSnapshot bool               `toml:"load-schema-snapshot" json:"load-schema-snapshot"`
+	CaseSensitive      bool               `toml:"case-sensitive" json:"case-sensitive"`
 
-	TableMigrateRule []TableMigrateRule          `toml:"table-migrate-rule" json:"table-migrate-rule"`
-	BinlogFilterRule map[string]*BinlogEventRule `toml:"binlog-filter-rule" json:"binlog-filter-rule"`
+	TableMigrateRule []filter.MigrateRule         `toml:"table-migrate-rule" json:"table-migrate-rule"`
+	BinlogFilterRule map[string]filter.IgnoreRule `toml:"binlog-filter-rule" json:"binlog-filter-rule"`
 
 	// The file keys of the dispatch and causality switches; the flags are
 	// kept apart so that EnableDispatch and EnableCausality can apply the
@@ -76,44 +77,6 @@ func resolveSwitch(disableFlag, disableFile, enableFlag, enableFile *bool) bool 
 
 // IgnoreSchemaNames returns ignore-schemas as a list.
 func (c *SyncerConfig) IgnoreSchemaNames() []string { return config.SplitList(c.IgnoreSchemas) }
-
-// TableName is a `db-name`/`tbl-name` pair of ignore-table and
-// replicate-do-table; a leading `~` makes a name a regular expression.
-type TableName struct {
-	Schema string `toml:"db-name" json:"db-name"`
-	Table  string `toml:"tbl-name" json:"tbl-name"`
-}
-
-// TableMigrateRule is a [[syncer.table-migrate-rule]] (routing, used by
-// the Oracle sink only, and binlog-filter rule names per source table).
-type TableMigrateRule struct {
-	BinlogFilterRule []string    `toml:"binlog-filter-rule" json:"binlog-filter-rule"`
-	Source           SourceTable `toml:"source" json:"source"`
-	Target           TargetTable `toml:"target" json:"target"`
-}
-
-// SourceTable names the upstream table of a migrate rule (patterns allowed).
-type SourceTable struct {
-	Schema string `toml:"schema" json:"schema"`
-	Table  string `toml:"table" json:"table"`
-}
-
-// TargetTable names the downstream table of a migrate rule.
-type TargetTable struct {
-	Schema string `toml:"schema" json:"schema"`
-	Table  string `toml:"table" json:"table"`
-}
-
-// BinlogEventRule is a [syncer.binlog-filter-rule.<name>] (tidb-tools
-// binlog-filter): events of the matching tables, or statements matching
-// sql-pattern, are ignored or done.
-type BinlogEventRule struct {
-	SchemaPattern string   `toml:"schema-pattern" json:"schema-pattern"`
-	TablePattern  string   `toml:"table-pattern" json:"table-pattern"`
-	Events        []string `toml:"events" json:"events"`
-	SQLPattern    []string `toml:"sql-pattern" json:"sql-pattern"`
-	Action        string   `toml:"action" json:"action"`
-}
 
 // RelayConfig is [syncer.relay].
 type RelayConfig struct {

@@ -177,7 +177,11 @@ func (s *Server) build() error {
 	if err != nil {
 		return fmt.Errorf("build schema: %w", err)
 	}
-	rules, err := newTableRules(&s.cfg.Syncer)
+	tables, err := s.cfg.Syncer.tableFilter()
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	events, err := s.cfg.Syncer.eventFilter()
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
@@ -207,8 +211,11 @@ func (s *Server) build() error {
 		QueueBytes:        int64(s.cfg.MemoryLimit),
 	}, SyncerDeps{
 		Schema: schemaAdapter{sch}, Jobs: hist, Sink: s.sink, Checkpoint: s.cp,
-		Tables: rules, Logger: s.lg, metrics: s.metrics,
+		Tables: tables, Logger: s.lg, metrics: s.metrics,
 	})
+	if events != nil {
+		s.syncer.deps.Events = events
+	}
 	return nil
 }
 
