@@ -108,6 +108,8 @@ func secondaryMutation(tc *TableChange, rc RowChange) (*secondarypb.TableMutatio
 }
 
 // secondaryRow lists every column of the table, defaults for missing ones.
+// Used for update rows too: the original's update translator computed the
+// default and dropped it, writing NULL (SPEC 12.14); we keep it.
 func secondaryRow(tc *TableChange, values map[int64]codec.Datum) (*secondarypb.Row, error) {
 	row := &secondarypb.Row{Columns: make([]*secondarypb.Column, 0, len(tc.Info.Columns))}
 	for _, col := range tc.Info.Columns {
