@@ -56,6 +56,7 @@ func (c *Config) Adjust() error {
 		c.Security.CertAllowedCN = nil
 	}
 	s := &c.Syncer
+	s.normalizeEmpty()
 	s.DestDBType = strings.ToLower(strings.TrimSpace(s.DestDBType))
 	if s.DestDBType == DBTypePB {
 		s.DestDBType = DBTypeFile
@@ -72,6 +73,32 @@ func (c *Config) Adjust() error {
 	}
 	c.adjustDest(os.LookupEnv)
 	return c.decryptPasswords()
+}
+
+// normalizeEmpty turns empty lists and maps into nil, so that an empty TOML
+// array and an absent key configure the same thing.
+func (c *SyncerConfig) normalizeEmpty() {
+	if len(c.IgnoreTables) == 0 {
+		c.IgnoreTables = nil
+	}
+	if len(c.DoDBs) == 0 {
+		c.DoDBs = nil
+	}
+	if len(c.DoTables) == 0 {
+		c.DoTables = nil
+	}
+	if len(c.IgnoreTxnCommitTS) == 0 {
+		c.IgnoreTxnCommitTS = nil
+	}
+	if len(c.TableMigrateRule) == 0 {
+		c.TableMigrateRule = nil
+	}
+	if len(c.BinlogFilterRule) == 0 {
+		c.BinlogFilterRule = nil
+	}
+	if len(c.To.Params) == 0 {
+		c.To.Params = nil
+	}
 }
 
 // adjustDest fills [syncer.to] and [syncer.to.checkpoint] defaults.
