@@ -1,0 +1,129 @@
+package reparo
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/openbinlog/tidb-binlog/pkg/loader"
+	"github.com/openbinlog/tidb-binlog/proto/filepb"
+)
+
+// The loader's sysbench-like workload: 200,000 rows inserted as 20,000
+// transactions of 10 rows into (id BIGINT PRIMARY KEY, k INT, c
+// VARCHAR(120), pad VARCHAR(60)).
+const (
+	benchTxns       = 20_000
+	benchRowsPerTxn = 10
+)
+
+func benchBinlogs(b *testing.B, schema string) []*filepb.Binlog {
+	b.Helper()
+	out := make([]*filepb.Binlog, 0, benchTxns)
+	id := int64(0)
+	for i := range benchTxns {
+		evs := make([]*filepb.Event, 0, benchRowsPerTxn)
+		for range benchRowsPerTxn {
+			id++
+			r := sbRow{id: id, k: id % 1000, c: fmt.Sprintf("%0119d", id), pad: fmt.Sprintf("%059d", id)}
+			evs = append(evs, event(b, schema, "sbtest", filepb.EventType_Insert, r.cols()...))
+		}
+		// One transaction a millisecond.
+		out = append(out, dmlBinlog((1_700_000_000_000+int64(i))<<physicalShiftBits, evs...))
+	}
+	return out
+}
+
+func benchTable(b *testing.B, db *sql.DB, schema string) {
+	b.Helper()
+	_, err := db.Exec(fmt.Sprintf("DROP TABLE IF EXISTS `%s`.`sbtest`", schema))
+	require.NoError(b, err)
+	_, err = db.Exec(fmt.Sprintf(sbCreate, schema+"`.`sbtest"))
+	require.NoError(b, err)
+}
+
+func benchCount(b *testing.B, db *sql.DB, schema string) {
+	b.Helper()
+	var n int
+	require.NoError(b, db.QueryRow(fmt.Sprintf("SELECT COUNT(*) FROM `%s`.`sbtest`", schema)).Scan(&n))
+	require.Equal(b, benchTxns*benchRowsPerTxn, n)
+}
+
+// BenchmarkRestoreSysbench: reparo restoring the workload from binlog
+// files into MariaDB (default worker-count 16 and txn-batch 20); reports
+// rows/s. Run with -benchtime=1x.
+func BenchmarkRestoreSysbench(b *testing.B) {
+	db, schema := testDB(b)
+	dir := b.TempDir()
+	writeFiles(b, dir, 0, benchBinlogs(b, schema)...)
+	job, err := filepath.Abs(dir)
+	require.NoError(b, err)
+	clearCheckpoint := func() {
+		_, err := db.Exec("DELETE FROM `"+CheckpointSchema+"`.`"+CheckpointTable+"` WHERE job = ?", job)
+		require.NoError(b, err)
+	}
+	var elapsed time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		benchTable(b, db, schema)
+		clearCheckpoint()
+		cfg := runConfig(dir, DestMySQL)
+		cfg.DestDB = &DBConfig{Host: "127.0.0.1", Port: 3306, User: "root"}
+		r, err := New(cfg, Deps{})
+		require.NoError(b, err)
+		b.StartTimer()
+		start := time.Now()
+		st, err := r.Run(context.Background())
+		elapsed += time.Since(start)
+		require.NoError(b, err)
+		require.Equal(b, int64(benchTxns*benchRowsPerTxn), st.Rows)
+		b.StopTimer()
+		benchCount(b, db, schema)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(b.N*benchTxns*benchRowsPerTxn)/elapsed.Seconds(), "rows/s")
+	clearCheckpoint()
+}
+
+// BenchmarkLoaderSysbench: pkg/loader alone applying the same transactions
+// (already translated) with the same options; the reference for reparo.
+func BenchmarkLoaderSysbench(b *testing.B) {
+	db, schema := testDB(b)
+	var txns []*loader.Txn
+	for _, bl := range benchBinlogs(b, schema) {
+		txn, err := BinlogToTxn(bl)
+		require.NoError(b, err)
+		txns = append(txns, txn)
+	}
+	var elapsed time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		benchTable(b, db, schema)
+		opts := loader.DefaultOptions()
+		ld, err := loader.New(db, opts)
+		require.NoError(b, err)
+		b.StartTimer()
+		start := time.Now()
+		errc := make(chan error, 1)
+		go func() { errc <- ld.Run(context.Background()) }()
+		go func() {
+			for _, txn := range txns {
+				ld.Input() <- txn
+			}
+			close(ld.Input())
+		}()
+		for range ld.Successes() {
+		}
+		require.NoError(b, <-errc)
+		elapsed += time.Since(start)
+		b.StopTimer()
+		benchCount(b, db, schema)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(b.N*benchTxns*benchRowsPerTxn)/elapsed.Seconds(), "rows/s")
+}
