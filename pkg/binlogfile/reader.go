@@ -196,9 +196,10 @@ func (r *Reader) decodeAt(off int64, wantPayload bool) (payload []byte, n int64,
 		return nil, 0, ErrCRCMismatch, nil
 	}
 	if wantPayload {
-		payload = bytes.Clone(body[:length])
-		if payload == nil {
-			payload = []byte{}
+		if int(length)+TrailerSize > readChunk {
+			payload = body[:length:length] // read on its own: not aliased
+		} else {
+			payload = append(make([]byte, 0, length), body[:length]...)
 		}
 	}
 	return payload, int64(length) + FrameOverhead, nil, nil
