@@ -23,6 +23,7 @@ type realCluster struct {
 	pdURL string
 	reg   *registry.Registry
 	tso   *pd.Client
+	dirs  []string
 	pumps []*pump.Server
 	cli   []binlogpb.PumpClient
 }
@@ -38,26 +39,35 @@ func startRealCluster(t *testing.T, pumps int) *realCluster {
 	t.Cleanup(tso.Close)
 	rc := &realCluster{pdURL: srv.ClientURL(), reg: registry.New(etcd, nil), tso: tso}
 	for i := range pumps {
-		cfg := pump.DefaultConfig()
-		cfg.ListenAddr = "127.0.0.1:0"
-		cfg.PDURLs = srv.ClientURL()
-		cfg.DataDir = filepath.Join(t.TempDir(), "pump")
-		cfg.NodeID = []string{"pump-a", "pump-b", "pump-c"}[i]
-		cfg.HeartbeatInterval = 1
-		cfg.GenBinlogInterval = pump.SecondsOf(100 * time.Millisecond)
-		cfg.Storage.StopWriteAtAvailableSpace = 0
-		cfg.Storage.SyncLog = false
-		s, err := pump.NewServer(cfg, nil)
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = s.Close() })
-		require.NoError(t, s.Start())
-		conn, err := grpc.NewClient(s.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-		require.NoError(t, err)
-		t.Cleanup(func() { _ = conn.Close() })
-		rc.pumps = append(rc.pumps, s)
-		rc.cli = append(rc.cli, binlogpb.NewPumpClient(conn))
+		rc.dirs = append(rc.dirs, filepath.Join(t.TempDir(), "pump"))
+		rc.pumps = append(rc.pumps, nil)
+		rc.cli = append(rc.cli, nil)
+		rc.startPump(t, i)
 	}
 	return rc
+}
+
+// startPump (re)starts pump i on its data dir.
+func (rc *realCluster) startPump(t *testing.T, i int) {
+	t.Helper()
+	cfg := pump.DefaultConfig()
+	cfg.ListenAddr = "127.0.0.1:0"
+	cfg.PDURLs = rc.pdURL
+	cfg.DataDir = rc.dirs[i]
+	cfg.NodeID = []string{"pump-a", "pump-b", "pump-c"}[i]
+	cfg.HeartbeatInterval = 1
+	cfg.GenBinlogInterval = pump.SecondsOf(100 * time.Millisecond)
+	cfg.Storage.StopWriteAtAvailableSpace = 0
+	cfg.Storage.SyncLog = false
+	s, err := pump.NewServer(cfg, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	require.NoError(t, s.Start())
+	conn, err := grpc.NewClient(s.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = conn.Close() })
+	rc.pumps[i] = s
+	rc.cli[i] = binlogpb.NewPumpClient(conn)
 }
 
 func (rc *realCluster) ts(t *testing.T) int64 {
@@ -78,11 +88,17 @@ func (rc *realCluster) write(t *testing.T, i int, b *binlogpb.Binlog) {
 // commit writes a prewrite and its commit binlog to pump i, returns the commit ts.
 func (rc *realCluster) commit(t *testing.T, i int) int64 {
 	t.Helper()
+	return rc.commitKey(t, i, "k")
+}
+
+// commitKey is commit with a given prewrite key (findable in the value log).
+func (rc *realCluster) commitKey(t *testing.T, i int, key string) int64 {
+	t.Helper()
 	start := rc.ts(t)
 	pv, err := proto.Marshal(&binlogpb.PrewriteValue{SchemaVersion: proto.Int64(1)})
 	require.NoError(t, err)
 	p := binlogpb.NewBinlog(binlogpb.BinlogType_Prewrite, start, 0)
-	p.PrewriteKey = []byte("k")
+	p.PrewriteKey = []byte(key)
 	p.PrewriteValue = pv
 	rc.write(t, i, p)
 	commit := rc.ts(t)
