@@ -47,6 +47,11 @@ func newEngine(ctx context.Context, l *Loader) *engine {
 	}
 	e.disp = newDispatcher(n, l.opts.EnableCausality, e.prog)
 	chunk := l.opts.BatchSize
+	if l.opts.Merge {
+		// Merged rows fold into bulk statements: a worker takes all it has
+		// queued, up to a whole batch.
+		chunk = l.opts.BatchSize * l.opts.WorkerCount * 3
+	}
 	for i := 0; i < n; i++ {
 		e.workers = append(e.workers, &worker{
 			id: i, l: l, chunk: chunk, prog: e.prog, queue: l.metrics.queueSizes.WithLabelValues(fmt.Sprintf("worker_%d", i)),

@@ -79,7 +79,8 @@ type goldenDML struct {
 }
 
 type goldenDDL struct {
-	Txn struct {
+	CommitTS int64 `json:"commit_ts"`
+	Txn      struct {
 		Database   string `json:"database"`
 		Table      string `json:"table"`
 		SQL        string `json:"sql"`

@@ -27,9 +27,15 @@ func testDB(t *testing.T) (*sql.DB, string) {
 	return db, name
 }
 
-// runLoader starts l.Run and returns a function that closes the input,
+func mustExec(t *testing.T, db *sql.DB, query string, args ...any) {
+	t.Helper()
+	_, err := db.Exec(query, args...)
+	require.NoError(t, err, query)
+}
+
+// startLoader starts l.Run and returns a function that closes the input,
 // waits for Run and returns its error and every success seen.
-func runLoader(t *testing.T, l *Loader) (func() ([]*Txn, error), *[]*Txn) {
+func startLoader(t *testing.T, l *Loader) func() ([]*Txn, error) {
 	t.Helper()
 	errc := make(chan error, 1)
 	go func() { errc <- l.Run(context.Background()) }()
@@ -46,11 +52,15 @@ func runLoader(t *testing.T, l *Loader) (func() ([]*Txn, error), *[]*Txn) {
 		err := <-errc
 		<-done
 		return got, err
-	}, &got
+	}
+}
+
+type dbQuerier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
 // queryRows returns every row of a query as strings (NULL as "NULL").
-func queryRows(t *testing.T, db *sql.DB, query string, args ...any) [][]string {
+func queryRows(t *testing.T, db dbQuerier, query string, args ...any) [][]string {
 	t.Helper()
 	rows, err := db.QueryContext(context.Background(), query, args...)
 	require.NoError(t, err)

@@ -22,7 +22,7 @@ func TestLoaderBasicDMLAndDDL(t *testing.T) {
 	db, name := testDB(t)
 	l, err := New(db, DefaultOptions())
 	require.NoError(t, err)
-	finish, _ := runLoader(t, l)
+	finish := startLoader(t, l)
 	l.Input() <- &Txn{DDL: &DDL{Database: name, Table: "t", SQL: "CREATE TABLE t (id BIGINT PRIMARY KEY, v VARCHAR(20))"}}
 	l.Input() <- &Txn{DMLs: []*DML{
 		ins(name, "t", map[string]any{"id": int64(1), "v": "a"}),

@@ -1,0 +1,210 @@
+// Command loaderbench measures pkg/loader against a MySQL-compatible server:
+// first the server's own two ceilings (multi-row inserts of 1,000 rows, and
+// transactions of 20 single-row inserts, both on 16 connections), then the
+// loader with merge off and on: rows/s of an insert, an update-by-random-pk
+// and a delete phase, and the p99 latency from a transaction's hand-over to
+// its success.
+package main
+
+import (
+	"context"
+	"database/sql"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/openbinlog/tidb-binlog/pkg/loader"
+)
+
+type config struct {
+	host         string
+	port         int
+	user         string
+	rows         int
+	perTxn       int
+	workers      int
+	batch        int
+	skipCeilings bool
+	modes        string
+}
+
+func main() {
+	var c config
+	flag.StringVar(&c.host, "host", "127.0.0.1", "downstream host")
+	flag.IntVar(&c.port, "port", 3306, "downstream port")
+	flag.StringVar(&c.user, "user", "root", "downstream user (no password)")
+	flag.IntVar(&c.rows, "rows", 200000, "rows per phase")
+	flag.IntVar(&c.perTxn, "txn-dmls", 10, "DMLs per transaction")
+	flag.IntVar(&c.workers, "workers", 16, "loader worker count (and ceiling connections)")
+	flag.IntVar(&c.batch, "batch", 20, "loader txn batch")
+	flag.BoolVar(&c.skipCeilings, "skip-ceilings", false, "do not measure the server ceilings")
+	flag.StringVar(&c.modes, "modes", "off,on", "merge modes to run")
+	flag.Parse()
+	if err := run(c); err != nil {
+		fmt.Fprintln(os.Stderr, "loaderbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(c config) error {
+	db, err := loader.OpenDB(loader.DBConfig{Host: c.host, Port: c.port, User: c.user, ReadTimeout: 5 * time.Minute})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxIdleConns(c.workers + 4)
+	schema := fmt.Sprintf("loaderbench_%d", rand.Uint32())
+	if _, err := db.Exec("CREATE DATABASE " + schema); err != nil {
+		return err
+	}
+	defer db.Exec("DROP DATABASE IF EXISTS " + schema)
+	fmt.Printf("loaderbench: %d rows per phase, %d DMLs per txn, %d workers, batch %d\n", c.rows, c.perTxn, c.workers, c.batch)
+	if !c.skipCeilings {
+		if err := ceilings(db, schema, c); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("\n| mode | insert rows/s | update rows/s | delete rows/s | p99 txn latency (ins/upd/del) |\n|---|---|---|---|---|\n")
+	for _, m := range strings.Split(c.modes, ",") {
+		res, err := loaderRun(db, schema, c, m == "on")
+		if err != nil {
+			return err
+		}
+		fmt.Printf("| merge %s | %.0f | %.0f | %.0f | %s / %s / %s |\n", m, res[0].rate, res[1].rate, res[2].rate,
+			ms(res[0].p99), ms(res[1].p99), ms(res[2].p99))
+	}
+	return nil
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond)) }
+
+func createTable(db *sql.DB, schema, name string) (string, error) {
+	t := schema + "." + name
+	_, err := db.Exec("CREATE TABLE " + t + " (id BIGINT PRIMARY KEY, k INT, c VARCHAR(120), pad VARCHAR(60))")
+	return t, err
+}
+
+// sysbench-style values: c is 10 groups of 11 digits, pad 5 groups.
+func digits(r *rand.Rand, groups int) string {
+	var b strings.Builder
+	for g := 0; g < groups; g++ {
+		if g > 0 {
+			b.WriteByte('-')
+		}
+		for i := 0; i < 11; i++ {
+			b.WriteByte(byte('0' + r.IntN(10)))
+		}
+	}
+	return b.String()
+}
+
+type row struct {
+	id  int64
+	k   int64
+	c   string
+	pad string
+}
+
+func genRows(n int, r *rand.Rand) []row {
+	rows := make([]row, n)
+	for i := range rows {
+		rows[i] = row{id: int64(i + 1), k: int64(r.IntN(n) + 1), c: digits(r, 10), pad: digits(r, 5)}
+	}
+	return rows
+}
+
+// ceilings prints what the server does alone.
+func ceilings(db *sql.DB, schema string, c config) error {
+	r := rand.New(rand.NewPCG(1, 2))
+	rows := genRows(c.rows, r)
+	t, err := createTable(db, schema, "ceil_multi")
+	if err != nil {
+		return err
+	}
+	multi, err := parallel(db, c.workers, len(rows)/1000, func(conn *sql.Conn, i int) error {
+		return multiInsert(conn, t, rows[i*1000:(i+1)*1000])
+	})
+	if err != nil {
+		return err
+	}
+	t2, err := createTable(db, schema, "ceil_single")
+	if err != nil {
+		return err
+	}
+	single, err := parallel(db, c.workers, len(rows)/20, func(conn *sql.Conn, i int) error {
+		return singleTxn(conn, t2, rows[i*20:(i+1)*20])
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("ceiling: multi-row inserts of 1000 rows, %d connections: %.0f rows/s; transactions of 20 single-row inserts, %d connections: %.0f rows/s\n",
+		c.workers, float64(len(rows))/multi.Seconds(), c.workers, float64(len(rows))/single.Seconds())
+	return nil
+}
+
+func multiInsert(conn *sql.Conn, t string, rows []row) error {
+	var b strings.Builder
+	args := make([]any, 0, 4*len(rows))
+	b.WriteString("INSERT INTO " + t + "(id,k,c,pad) VALUES")
+	for i, x := range rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?,?,?,?)")
+		args = append(args, x.id, x.k, x.c, x.pad)
+	}
+	_, err := conn.ExecContext(context.Background(), b.String(), args...)
+	return err
+}
+
+func singleTxn(conn *sql.Conn, t string, rows []row) error {
+	ctx := context.Background()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	for _, x := range rows {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO "+t+"(id,k,c,pad) VALUES(?,?,?,?)", x.id, x.k, x.c, x.pad); err != nil {
+			_ = tx.Rollback()
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// parallel runs jobs 0..n-1 on conns connections and returns the wall time.
+func parallel(db *sql.DB, conns, n int, job func(*sql.Conn, int) error) (time.Duration, error) {
+	var wg sync.WaitGroup
+	next := make(chan int, n)
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	errs := make(chan error, conns)
+	start := time.Now()
+	for w := 0; w < conns; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			conn, err := db.Conn(context.Background())
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer conn.Close()
+			for i := range next {
+				if err := job(conn, i); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	return time.Since(start), <-errs
+}
