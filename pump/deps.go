@@ -14,6 +14,7 @@ type binlogStore interface {
 	WriteBinlog(ctx context.Context, b *binlogpb.Binlog, payload []byte) error
 	PullCommitBinlog(ctx context.Context, last int64) <-chan storage.PulledBinlog
 	ReadBinlog(ts int64) (*binlogpb.Binlog, error)
+	ReadPayload(ts int64) ([]byte, error)
 	Close() error
 }
 

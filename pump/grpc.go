@@ -29,7 +29,7 @@ func (s *Server) WriteBinlog(ctx context.Context, req *binlogpb.WriteBinlogReq) 
 func (s *Server) writeBinlog(ctx context.Context, req *binlogpb.WriteBinlogReq, fake bool) (resp *binlogpb.WriteBinlogResp, err error) {
 	begin := time.Now()
 	s.lastWrite.Store(begin.UnixNano())
-	defer func() { s.observeWrite(begin, len(req.GetPayload()), err) }()
+	defer func() { s.observeWrite(begin, len(req.GetPayload()), fake, err) }()
 
 	if req.GetClusterID() != s.clusterID {
 		err = fmt.Errorf("%w, %d vs %d", ErrClusterIDMismatch, req.GetClusterID(), s.clusterID)
@@ -62,16 +62,23 @@ func (s *Server) storeBinlog(ctx context.Context, payload []byte, fake bool) err
 	return s.store.WriteBinlog(ctx, b, payload)
 }
 
-func (s *Server) observeWrite(begin time.Time, size int, err error) {
+// observeWrite records a write's metrics and logs its failure; the
+// failures of fake binlogs are logged by the fake-binlog loop.
+func (s *Server) observeWrite(begin time.Time, size int, fake bool, err error) {
 	label := "succ"
-	if err != nil {
+	var notOnline *NotOnlineError
+	switch {
+	case err == nil && !fake:
+		s.writeFailures.OK()
+	case err == nil:
+	case errors.As(err, &notOnline):
 		label = "fail"
-		var notOnline *NotOnlineError
-		if errors.As(err, &notOnline) {
-			s.lg.Warn("reject write binlog for not online state", zap.String("state", notOnline.State))
-		} else {
-			s.lg.Error("write binlog failed", zap.Error(err))
-		}
+		s.lg.Warn("reject write binlog for not online state", zap.String("state", notOnline.State))
+	case !fake:
+		label = "fail"
+		s.writeFailures.Fail(err)
+	default:
+		label = "fail"
 	}
 	took := time.Since(begin)
 	s.metrics.rpcDuration.WithLabelValues("WriteBinlog", label).Observe(took.Seconds())

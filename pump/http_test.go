@@ -88,6 +88,20 @@ func TestHTTPEndpoints(t *testing.T) {
 		require.Equal(t, http.StatusBadRequest, code)
 		require.Contains(t, body, "invalid parameter ts: abc")
 	})
+	t.Run("big binlog summarized", func(t *testing.T) {
+		start := tso(t, s)
+		b := prewrite(start, strings.Repeat("x", maxDebugBinlog+1))
+		require.NoError(t, write(t, dial(t, s.Addr()), s.ClusterID(), b))
+		var code int
+		var body string
+		require.Eventually(t, func() bool {
+			code, body = httpDo(t, http.MethodGet, base+"/debug/binlog/"+strconv.FormatInt(start, 10))
+			return code == http.StatusOK
+		}, 10*time.Second, 5*time.Millisecond, "the stored binlog never became readable")
+		require.Less(t, len(body), 1024)
+		require.Contains(t, body, "start_ts: "+strconv.FormatInt(start, 10))
+		require.Contains(t, body, "not printed")
+	})
 	t.Run("gc trigger", func(t *testing.T) {
 		code, body := httpDo(t, http.MethodPost, base+"/debug/gc/trigger")
 		require.Equal(t, http.StatusOK, code)

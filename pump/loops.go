@@ -57,7 +57,9 @@ func (s *Server) fakeBinlogLoop() {
 	s.every(s.cfg.GenBinlogInterval.Duration, func() {
 		if s.lastWrite.Load() == last {
 			if _, err := s.writeFakeBinlog(s.ctx); err != nil && s.ctx.Err() == nil {
-				s.lg.Error("write fake binlog failed", zap.Error(err))
+				s.fakeFailures.Fail(err)
+			} else if err == nil {
+				s.fakeFailures.OK()
 			}
 		}
 		last = s.lastWrite.Load()

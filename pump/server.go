@@ -17,6 +17,7 @@ import (
 	"github.com/openbinlog/tidb-binlog/pkg/registry"
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
 	"github.com/openbinlog/tidb-binlog/pump/resolver"
+	"github.com/openbinlog/tidb-binlog/pump/internal/ratelog"
 	"github.com/openbinlog/tidb-binlog/pump/storage"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/soheilhy/cmux"
@@ -65,11 +66,19 @@ type Server struct {
 	started   atomic.Bool
 	closing   atomic.Bool
 
+	// failures of fake-binlog and WriteBinlog writes: one line per change
+	// and a reminder per minute, not one per attempt
+	fakeFailures  *ratelog.Failures
+	writeFailures *ratelog.Failures
+
 	lastWrite   atomic.Int64 // unix nanos of the last WriteBinlog (fake ones included)
 	writeCount  atomic.Int64
 	pullerCount atomic.Int64
 	lagging     atomic.Pointer[[]DrainerLag]
 }
+
+// failureReminder is the period of the reminders while writes keep failing.
+const failureReminder = time.Minute
 
 // Option customizes NewServer.
 type Option func(*options)
@@ -139,6 +148,8 @@ func NewServer(cfg *Config, lg *zap.Logger, opts ...Option) (*Server, error) {
 		pullClose: make(chan struct{}),
 		done:      make(chan struct{}),
 	}
+	s.fakeFailures = ratelog.New(lg, "write fake binlog failed", failureReminder)
+	s.writeFailures = ratelog.New(lg, "write binlog failed", failureReminder)
 	for _, o := range opts {
 		o(&s.opts)
 	}

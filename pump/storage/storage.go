@@ -8,10 +8,13 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/syndtr/goleveldb/leveldb"
 	lvlerrors "github.com/syndtr/goleveldb/leveldb/errors"
 	"go.uber.org/zap"
+
+	"github.com/openbinlog/tidb-binlog/pump/internal/ratelog"
 )
 
 // Append is the pump storage engine: a value log for the binlogs, a
@@ -40,7 +43,10 @@ type Append struct {
 	wmMu        sync.Mutex
 	wmCh        chan struct{} // closed and replaced whenever the watermark moves
 	noSpace     atomic.Bool
-	gcWake      chan struct{}
+	// writeFailures logs failed value-log writes once per change (a failed
+	// fdatasync fails every later write)
+	writeFailures *ratelog.Failures
+	gcWake        chan struct{}
 
 	cancelResolve context.CancelFunc
 	closing       chan struct{} // closed when Close starts
@@ -69,6 +75,7 @@ func openWithKnobs(dir string, opts Options, k knobs) (a *Append, err error) {
 			return avail, err
 		}
 	}
+	a.writeFailures = ratelog.New(a.lg, "write value log failed", time.Minute)
 	valueDir := filepath.Join(dir, "value")
 	if err := os.MkdirAll(valueDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create value dir: %w", err)

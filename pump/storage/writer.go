@@ -192,7 +192,9 @@ func (a *Append) writeGroup(group []*request, items []kvItem) []kvItem {
 	err := a.vlog.write(group)
 	if err != nil {
 		a.m.errWriteBatch.Inc()
-		a.lg.Error("write value log failed", zap.Int("records", len(group)), zap.Error(err))
+		a.writeFailures.Fail(err, zap.Int("records", len(group)))
+	} else {
+		a.writeFailures.OK()
 	}
 	for _, r := range group {
 		if err == nil {
