@@ -31,14 +31,6 @@ const (
 // ErrInvalidConfig wraps every validation failure of the configuration.
 var ErrInvalidConfig = errors.New("reparo: invalid config")
 
-// TableName names a table in the replicate-do-table and
-// replicate-ignore-table lists; a name starting with '~' is a regular
-// expression.
-type TableName struct {
-	Schema string `toml:"db-name" json:"db-name"`
-	Table  string `toml:"tbl-name" json:"tbl-name"`
-}
-
 // DBConfig is the [dest-db] section: the downstream MySQL (no TLS, as in
 // the original).
 type DBConfig struct {

@@ -17,11 +17,11 @@ func TestTableFilterRules(t *testing.T) {
 		{"no rules keep everything", Config{}, map[[2]string]bool{{"a", "t"}: false, {"b", ""}: false}},
 		{"do-db", Config{DoDBs: []string{"a", "~^re"}}, map[[2]string]bool{
 			{"a", "t"}: false, {"A", "T"}: false, {"rex", "t"}: false, {"b", "t"}: true, {"b", ""}: true}},
-		{"do-table", Config{DoTables: []TableName{{"a", "t"}, {"b", "~^x"}}}, map[[2]string]bool{
-			{"a", "t"}: false, {"a", "u"}: true, {"b", "xy"}: false, {"b", "y"}: true, {"a", ""}: true}},
-		{"ignore", Config{IgnoreDBs: []string{"mysql"}, IgnoreTables: []TableName{{"a", "~^tmp_"}}}, map[[2]string]bool{
+		{"do-table", Config{DoTables: []TableName{{Schema: "a", Table: "t"}, {Schema: "b", Table: "~^x"}}}, map[[2]string]bool{
+			{"a", "t"}: false, {"a", "u"}: true, {"b", "xy"}: false, {"b", "y"}: true, {"c", ""}: true}},
+		{"ignore", Config{IgnoreDBs: []string{"mysql"}, IgnoreTables: []TableName{{Schema: "a", Table: "~^tmp_"}}}, map[[2]string]bool{
 			{"mysql", "user"}: true, {"MySQL", ""}: true, {"a", "tmp_1"}: true, {"a", "t"}: false}},
-		{"do then ignore", Config{DoDBs: []string{"a"}, IgnoreTables: []TableName{{"a", "secret"}}}, map[[2]string]bool{
+		{"do then ignore", Config{DoDBs: []string{"a"}, IgnoreTables: []TableName{{Schema: "a", Table: "secret"}}}, map[[2]string]bool{
 			{"a", "t"}: false, {"a", "secret"}: true, {"b", "t"}: true}},
 	}
 	for _, c := range cases {
@@ -41,7 +41,7 @@ func TestTableFilterBadRegexp(t *testing.T) {
 }
 
 func TestFilterBinlog(t *testing.T) {
-	f, err := newTableFilter(&Config{IgnoreTables: []TableName{{"db", "skip"}}})
+	f, err := newTableFilter(&Config{IgnoreTables: []TableName{{Schema: "db", Table: "skip"}}})
 	require.NoError(t, err)
 	b := dmlBinlog(tso(1), event(t, "db", "skip", filepb.EventType_Insert, intCol("a", 1)),
 		event(t, "db", "keep", filepb.EventType_Insert, intCol("a", 2)))
