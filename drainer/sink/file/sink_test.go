@@ -59,7 +59,7 @@ func (g *tables) CanAppendDefaultValue(int64, int64) bool { return false }
 
 func (g *tables) TableBySchemaVersion(id, _ int64) (*model.TableInfo, bool) { return g.TableByID(id) }
 
-func loadGolden(t *testing.T) (*golden, *tables, []*sink.Item) {
+func loadGolden(t testing.TB) (*golden, *tables, []*sink.Item) {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("testdata", "golden.json"))
 	require.NoError(t, err)
