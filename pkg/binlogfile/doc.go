@@ -14,7 +14,9 @@
 // of the file (a torn tail, left by a crash or a writer still writing) is
 // io.EOF, and a damaged frame anywhere else is reported once as a
 // *CorruptionError before the reader resumes at the next valid frame.
-// ReadDir lists a directory's binlog files in order; ParseFileName
+// A DirReader reads a whole directory from a position (Pos), reporting a
+// torn tail of any file but the last as corruption. ReadDir lists a
+// directory's binlog files in order; ParseFileName
 // understands the three name generations of the original. FORMAT.md
 // documents every byte; testdata holds a file written by the original.
 package binlogfile
