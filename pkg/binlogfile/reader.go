@@ -85,7 +85,8 @@ func (r *Reader) Next() (payload []byte, offset int64, err error) {
 		r.m.readDuration.Observe(time.Since(begin).Seconds())
 		return payload, r.off, nil
 	}
-	return nil, r.off, r.damaged(cause)
+	err = r.damaged(cause) // moves r.off past a damaged frame
+	return nil, r.off, err
 }
 
 // damaged handles a frame at r.off that did not decode: EOF, a torn tail,
