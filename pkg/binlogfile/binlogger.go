@@ -164,7 +164,7 @@ func (b *Binlogger) createSegment(index uint64) error {
 	path := filepath.Join(b.dir, FileName(index, b.opts.Now()))
 	f, err := b.create(path)
 	if err != nil {
-		return fmt.Errorf("binlogfile: create %s: %w", path, err)
+		return ioError("create", path, err)
 	}
 	if b.opts.SyncEveryWrite {
 		syncDir(b.dir, b.lg)
@@ -199,7 +199,7 @@ func (b *Binlogger) WriteTail(payload []byte) error {
 	}
 	if b.opts.SyncEveryWrite {
 		if err := b.f.Sync(); err != nil {
-			b.err = fmt.Errorf("binlogfile: fsync %s: %w", b.f.Name(), err)
+			b.err = ioError("fsync", b.f.Name(), err)
 			return b.err
 		}
 	}
@@ -226,10 +226,7 @@ func (b *Binlogger) write(frame []byte) error {
 			b.lg.Error("cannot cut off a failed write; readers see a torn tail",
 				zap.String("file", name), zap.Int64("offset", b.offset), zap.Error(terr))
 		}
-		if isNoSpace(err) {
-			return fmt.Errorf("%w: write %s at offset %d: %w", ErrNoSpace, name, b.offset, err)
-		}
-		return fmt.Errorf("binlogfile: write %s at offset %d: %w", name, b.offset, err)
+		return ioError(fmt.Sprintf("write at offset %d of", b.offset), name, err)
 	}
 	b.offset += int64(len(frame))
 	return nil
@@ -240,7 +237,7 @@ func (b *Binlogger) rotate() error {
 	next := b.index + 1
 	if b.f != nil {
 		if err := b.f.Sync(); err != nil {
-			return fmt.Errorf("binlogfile: fsync %s: %w", b.f.Name(), err)
+			return ioError("fsync", b.f.Name(), err)
 		}
 		if err := b.f.Close(); err != nil {
 			b.lg.Warn("close binlog file", zap.String("file", b.f.Name()), zap.Error(err))
@@ -272,7 +269,7 @@ func (b *Binlogger) Sync() error {
 		return nil
 	}
 	if err := b.f.Sync(); err != nil {
-		b.err = fmt.Errorf("binlogfile: fsync %s: %w", b.f.Name(), err)
+		b.err = ioError("fsync", b.f.Name(), err)
 		return b.err
 	}
 	return nil
@@ -300,7 +297,7 @@ func (b *Binlogger) Close() error {
 	err := b.err // a failed fsync is reported again
 	if b.f != nil {
 		if serr := b.f.Sync(); serr != nil && err == nil {
-			err = fmt.Errorf("binlogfile: fsync %s: %w", b.f.Name(), serr)
+			err = ioError("fsync", b.f.Name(), serr)
 		}
 		if cerr := b.f.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("binlogfile: close %s: %w", b.f.Name(), cerr)
@@ -323,4 +320,13 @@ func syncDir(dir string, lg *zap.Logger) {
 	if err != nil {
 		lg.Warn("fsync binlog directory", zap.String("dir", dir), zap.Error(err))
 	}
+}
+
+// ioError describes a failed file operation; a full disk also wraps
+// ErrNoSpace.
+func ioError(op, path string, err error) error {
+	if isNoSpace(err) {
+		return fmt.Errorf("%w: %s %s: %w", ErrNoSpace, op, path, err)
+	}
+	return fmt.Errorf("binlogfile: %s %s: %w", op, path, err)
 }

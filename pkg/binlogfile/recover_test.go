@@ -152,3 +152,22 @@ func TestFsyncFailureIsSticky(t *testing.T) {
 	require.ErrorContains(t, b.WriteTail([]byte("y")), "injected fsync failure")
 	require.Error(t, b.Close())
 }
+
+type noSpaceOnSync struct{ *os.File }
+
+func (noSpaceOnSync) Sync() error { return fmt.Errorf("fsync: %w", syscall.ENOSPC) }
+
+// Delayed allocation can report a full disk only at fsync.
+func TestFsyncOnFullDisk(t *testing.T) {
+	create := func(path string) (segment, error) {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		return noSpaceOnSync{f}, err
+	}
+	b, err := openBinlogger(t.TempDir(), Options{}, create)
+	require.NoError(t, err)
+	require.NoError(t, b.WriteTail([]byte("x")))
+	err = b.Sync()
+	require.ErrorIs(t, err, ErrNoSpace)
+	require.ErrorIs(t, err, syscall.ENOSPC)
+	require.ErrorIs(t, b.Close(), ErrNoSpace)
+}
