@@ -209,12 +209,17 @@ func (s *Server) build() error {
 		IgnoreTxnCommitTS: sc.IgnoreTxnCommitTS,
 		QueueItems:        s.cfg.CacheBinlogs,
 		QueueBytes:        int64(s.cfg.MemoryLimit),
+		LoopbackControl:   sc.LoopbackControl,
+		LoopbackChannelID: sc.ChannelID,
 	}, SyncerDeps{
 		Schema: schemaAdapter{sch}, Jobs: hist, Sink: s.sink, Checkpoint: s.cp,
 		Tables: tables, Logger: s.lg, metrics: s.metrics,
 	})
 	if events != nil {
 		s.syncer.deps.Events = events
+	}
+	if sc.LoopbackControl {
+		s.syncer.deps.Loopback = loopbackFilter(sch, sc.ChannelID)
 	}
 	return nil
 }

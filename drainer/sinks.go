@@ -10,6 +10,7 @@ import (
 
 	"github.com/openbinlog/tidb-binlog/drainer/schema"
 	"github.com/openbinlog/tidb-binlog/drainer/sink"
+	"github.com/openbinlog/tidb-binlog/drainer/sink/file"
 	"github.com/openbinlog/tidb-binlog/drainer/sink/mysql"
 	"github.com/openbinlog/tidb-binlog/pkg/loader"
 	"github.com/prometheus/client_golang/prometheus"
@@ -31,10 +32,21 @@ type SinkEnv struct {
 // SinkBuilder builds the sink of one db-type.
 type SinkBuilder func(env SinkEnv) (sink.Sink, error)
 
-// builtinSinks are the sinks of this package: mysql and tidb. cmd/drainer
-// adds the others with WithSink.
+// builtinSinks are the mysql, tidb and file sinks; cmd/drainer adds the
+// others (kafka) with WithSink.
 func builtinSinks() map[string]SinkBuilder {
-	return map[string]SinkBuilder{DBTypeMySQL: newMySQLSink, DBTypeTiDB: newMySQLSink}
+	return map[string]SinkBuilder{DBTypeMySQL: newMySQLSink, DBTypeTiDB: newMySQLSink, DBTypeFile: newFileSink}
+}
+
+// newFileSink builds the file (pb) sink.
+func newFileSink(env SinkEnv) (sink.Sink, error) {
+	to := env.Config.Syncer.To
+	return file.New(file.Config{
+		Dir:        to.BinlogFileDir,
+		Retention:  time.Duration(to.BinlogFileRetentionTime) * 24 * time.Hour,
+		Logger:     env.Logger,
+		Registerer: env.Registerer,
+	}, env.Schema)
 }
 
 func (s *Server) newSink(sch *schema.Schema) (sink.Sink, error) {

@@ -68,10 +68,8 @@ func startDrainerCluster(ctx context.Context, t *testing.T, drainerTOML string) 
 		_, _ = c.down.Exec("DROP DATABASE IF EXISTS " + c.cpDB)
 		_ = c.down.Close()
 	})
-	toml := fmt.Sprintf("%s\n[syncer.to]\nhost = \"127.0.0.1\"\nport = 3306\nuser = \"root\"\n"+
-		"[syncer.to.checkpoint]\nschema = %q\n", drainerTOML, c.cpDB)
 	c.drainer, err = testcluster.StartDrainer(ctx, binDir, c.dir, c.pd, "drainer-1", testcluster.DrainerOptions{
-		TOML: toml, ExtraArgs: []string{"-tidb-status-urls", c.tidb.StatusURL, "-L", "debug"}})
+		TOML: c.drainerTOML(drainerTOML), ExtraArgs: []string{"-tidb-status-urls", c.tidb.StatusURL, "-L", "debug"}})
 	require.NoError(t, err, "drainer did not start")
 	t.Cleanup(func() {
 		_ = c.drainer.Stop(20 * time.Second)
@@ -81,6 +79,13 @@ func startDrainerCluster(ctx context.Context, t *testing.T, drainerTOML string) 
 		}
 	})
 	return c
+}
+
+// drainerTOML completes a test's [syncer] section with MariaDB as the
+// destination and a checkpoint schema of the test's own.
+func (c *drainerCluster) drainerTOML(syncer string) string {
+	return fmt.Sprintf("%s\n[syncer.to]\nhost = \"127.0.0.1\"\nport = 3306\nuser = \"root\"\n"+
+		"[syncer.to.checkpoint]\nschema = %q\n", syncer, c.cpDB)
 }
 
 func tail(s string, n int) string {

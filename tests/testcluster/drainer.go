@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // Drainer is a drainer process.
@@ -57,4 +58,21 @@ func (d *Drainer) StartReady(ctx context.Context) error {
 		return fmt.Errorf("%w\n%s", err, d.Output())
 	}
 	return nil
+}
+
+// WriteConfig replaces the drainer's config file (used at the next start).
+func (d *Drainer) WriteConfig(toml string) error {
+	return os.WriteFile(filepath.Join(d.Dir, "drainer.toml"), []byte(toml), 0o644)
+}
+
+// Exited waits up to timeout for the process to exit by itself.
+func (d *Drainer) Exited(timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		if !d.Running() {
+			return true
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return false
 }
