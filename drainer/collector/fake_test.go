@@ -38,7 +38,7 @@ type fakePump struct {
 	compression []string
 }
 
-func startFakePump(t *testing.T) *fakePump {
+func startFakePump(t testing.TB) *fakePump {
 	t.Helper()
 	f := &fakePump{changed: make(chan struct{}), failAt: map[int64]error{}}
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -1,0 +1,40 @@
+package collector
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/openbinlog/tidb-binlog/pkg/registry"
+	"github.com/stretchr/testify/require"
+)
+
+// BenchmarkMergeTwoPumps pulls b.N small binlogs from two loopback pumps
+// and merges them (gRPC, decode, merge; no downstream).
+func BenchmarkMergeTwoPumps(b *testing.B) {
+	pa, pb := startFakePump(b), startFakePump(b)
+	for i := 1; i <= b.N; i++ {
+		if i%2 == 0 {
+			pa.add(int64(i) * 10)
+		} else {
+			pb.add(int64(i) * 10)
+		}
+	}
+	pa.add(int64(b.N+1) * 10)
+	pb.add(int64(b.N+2) * 10)
+	reg := newMemRegistry()
+	reg.set("a", pa.addr, registry.Online)
+	reg.set("b", pb.addr, registry.Online)
+	c, err := New(Config{DetectInterval: time.Hour}, Deps{Registry: reg})
+	require.NoError(b, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	b.ResetTimer()
+	go func() { done <- c.Run(ctx) }()
+	for range b.N {
+		<-c.Output()
+	}
+	b.StopTimer()
+	cancel()
+	require.NoError(b, <-done)
+}
