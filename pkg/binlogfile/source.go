@@ -1,7 +1,6 @@
 package binlogfile
 
 import (
-	"bytes"
 	"compress/gzip"
 	"fmt"
 	"io"
@@ -38,13 +37,9 @@ func (s *fileSource) size(refresh bool) (int64, error) {
 
 func (s *fileSource) Close() error { return s.f.Close() }
 
-// memSource is a decompressed .tar.gz file.
-type memSource struct{ *bytes.Reader }
-
-func (s memSource) size(bool) (int64, error) { return s.Size(), nil }
-func (s memSource) Close() error             { return nil }
-
-// openSource opens path; a .tar.gz file is decompressed into memory.
+// openSource opens path. A .tar.gz file is decompressed into an unlinked
+// temporary file (memory stays bounded, and the reader keeps random access
+// for skipping damaged frames).
 func openSource(path string) (source, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -58,13 +53,17 @@ func openSource(path string) (source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("binlogfile: open gzip %s: %w", path, err)
 	}
-	data, err := io.ReadAll(zr)
+	tmp, err := os.CreateTemp("", "binlogfile-gunzip-*")
 	if err != nil {
-		// A torn gzip stream still yields what was decompressed; the
-		// frames in it are read and the rest is a torn tail.
-		if len(data) == 0 {
-			return nil, fmt.Errorf("binlogfile: decompress %s: %w", path, err)
-		}
+		return nil, fmt.Errorf("binlogfile: decompress %s: %w", path, err)
 	}
-	return memSource{bytes.NewReader(data)}, nil
+	_ = os.Remove(tmp.Name()) // unlinked: gone when closed
+	n, err := io.Copy(tmp, zr)
+	if err != nil && n == 0 {
+		_ = tmp.Close()
+		return nil, fmt.Errorf("binlogfile: decompress %s: %w", path, err)
+	}
+	// A torn gzip stream still yields what was decompressed: its complete
+	// frames are read and the rest is a torn tail.
+	return &fileSource{f: tmp, n: n}, nil
 }
