@@ -38,13 +38,13 @@ type fakePump struct {
 	compression []string
 }
 
-func startFakePump(t testing.TB) *fakePump {
+func startFakePump(t testing.TB, opts ...grpc.ServerOption) *fakePump {
 	t.Helper()
 	f := &fakePump{changed: make(chan struct{}), failAt: map[int64]error{}}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	f.addr = l.Addr().String()
-	srv := grpc.NewServer(grpc.StatsHandler(f))
+	srv := grpc.NewServer(append([]grpc.ServerOption{grpc.StatsHandler(f)}, opts...)...)
 	binlogpb.RegisterPumpServer(srv, f)
 	go func() { _ = srv.Serve(l) }()
 	t.Cleanup(srv.Stop)
