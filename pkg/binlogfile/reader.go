@@ -98,6 +98,7 @@ func (r *Reader) damaged(cause error) error {
 	}
 	if r.off >= size && errors.Is(cause, ErrTruncated) {
 		r.torn = nil
+		r.dropWindow()
 		return io.EOF
 	}
 	next, found, err := r.scan(r.off + 1)
@@ -106,6 +107,9 @@ func (r *Reader) damaged(cause error) error {
 	}
 	bad := &CorruptionError{File: r.path, Offset: r.off, Err: cause}
 	if !found {
+		// A writer may cut a torn tail and write other bytes there (after
+		// a crash or a failed write): read them afresh next time.
+		r.dropWindow()
 		r.torn = bad
 		r.lg.Debug("torn tail", zap.String("file", r.path), zap.Int64("offset", r.off), zap.Error(cause))
 		return io.EOF
@@ -117,6 +121,18 @@ func (r *Reader) damaged(cause error) error {
 	r.torn = nil
 	return bad
 }
+
+// refreshSize re-reads the file size; a file that shrank (a writer cut
+// its torn tail) also invalidates the read window.
+func (r *Reader) refreshSize() (int64, error) {
+	size, err := r.src.size(true)
+	if err == nil && size < r.winStart+int64(len(r.win)) {
+		r.dropWindow()
+	}
+	return size, err
+}
+
+func (r *Reader) dropWindow() { r.win, r.winStart = r.win[:0], 0 }
 
 // TornTail describes the torn tail the last io.EOF stopped at (nil when the
 // file ended cleanly). For the file a writer appends to, a torn tail is
@@ -163,7 +179,7 @@ func (r *Reader) decodeAt(off int64, wantPayload bool) (payload []byte, n int64,
 	}
 	if size-off < FrameOverhead {
 		// Maybe a writer appended since the size was read.
-		if size, err = r.src.size(true); err != nil {
+		if size, err = r.refreshSize(); err != nil {
 			return nil, 0, nil, err
 		}
 	}
@@ -179,7 +195,7 @@ func (r *Reader) decodeAt(off int64, wantPayload bool) (payload []byte, n int64,
 		return nil, 0, ErrMagicMismatch, nil
 	}
 	if !fits(length, off, size) {
-		if size, err = r.src.size(true); err != nil {
+		if size, err = r.refreshSize(); err != nil {
 			return nil, 0, nil, err
 		}
 		if !fits(length, off, size) {

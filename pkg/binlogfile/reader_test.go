@@ -198,3 +198,28 @@ func counterValue(t *testing.T, c prometheus.Counter) float64 {
 	require.NoError(t, c.Write(&m))
 	return m.GetCounter().GetValue()
 }
+
+// A tailing reader stopped at a torn tail that the writer then cuts and
+// overwrites with another frame reads the new frame.
+func TestReaderTornTailRewritten(t *testing.T) {
+	path, _ := writeFrames(t, [][]byte{[]byte("first")})
+	x := int64(FrameOverhead + 5)
+	// A header claiming 100 bytes and 2 of them: short enough that the
+	// reader's window still holds it when the writer rewrites the tail.
+	appendBytes(t, path, AppendFrame(nil, bytes.Repeat([]byte("t"), 100))[:HeaderSize+2])
+	r := NewReader(path, 0, nil)
+	defer r.Close()
+	p, _, err := r.Next()
+	require.NoError(t, err)
+	require.Equal(t, []byte("first"), p)
+	_, _, err = r.Next()
+	require.ErrorIs(t, err, io.EOF)
+	require.NotNil(t, r.TornTail())
+
+	require.NoError(t, os.Truncate(path, x))
+	appendBytes(t, path, AppendFrame(nil, []byte("second")))
+	p, off, err := r.Next()
+	require.NoError(t, err)
+	require.Equal(t, []byte("second"), p)
+	require.Equal(t, x+FrameOverhead+6, off)
+}
