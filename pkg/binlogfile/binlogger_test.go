@@ -111,3 +111,25 @@ func TestGCKeepsNewest(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, files[4:], left)
 }
+
+func TestGCBefore(t *testing.T) {
+	dir := t.TempDir()
+	b, err := OpenBinlogger(dir, Options{MaxFileSize: 10})
+	require.NoError(t, err)
+	defer b.Close()
+	for i := range 4 {
+		require.NoError(t, b.WriteTail(payloadN(i, 20)))
+	}
+	require.Equal(t, uint64(4), b.Pos().Index)
+	files, err := ReadDir(dir)
+	require.NoError(t, err)
+	removed, err := b.GCBefore(2)
+	require.NoError(t, err)
+	require.Equal(t, files[:2], removed)
+	removed, err = b.GCBefore(100) // never the file being written
+	require.NoError(t, err)
+	require.Equal(t, files[2:4], removed)
+	left, err := ReadDir(dir)
+	require.NoError(t, err)
+	require.Equal(t, files[4:], left)
+}
