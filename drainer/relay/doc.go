@@ -13,9 +13,11 @@
 //
 // Recovery: Replay reads every file in order and hands the binlogs with a
 // commit ts above the checkpoint to the caller, skipping repeats (a restarted
-// drainer writes again what it had written after its last checkpoint). The
-// caller applies them in safe mode, waits until they are applied, and saves
-// the checkpoint as consistent at the returned ts. A damaged frame, or a
-// torn tail anywhere but at the end of the newest file, is an error: the
-// downstream cannot be made consistent without it.
+// drainer writes again what it had written after its last checkpoint). A
+// damaged frame, or a torn tail anywhere but at the end of the newest file,
+// is an error: the downstream cannot be made consistent without it.
+// Recover is the whole startup step for a drainer whose upstream is gone:
+// unless the checkpoint is consistent, it applies those binlogs (converted
+// by ToTxn) through a loader in safe mode, waits until they are applied,
+// and saves the checkpoint as consistent at the last one.
 package relay
