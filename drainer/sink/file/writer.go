@@ -14,28 +14,9 @@ func (s *Sink) write() {
 	defer close(s.successes)
 	defer close(s.done)
 	group := make([]*sink.Item, 0, inputSize)
-	for {
-		e, ok := <-s.input
-		if !ok {
-			return
-		}
-		group = append(group[:0], e.item)
-		written := len(e.payload) > 0
-		err := s.writeEntry(e)
-		for size := len(e.payload); err == nil && size < maxGroupBytes; {
-			next, more := s.poll()
-			if !more {
-				break
-			}
-			group = append(group, next.item)
-			written = written || len(next.payload) > 0
-			size += len(next.payload)
-			err = s.writeEntry(next)
-		}
-		if err == nil && written {
-			err = s.bl.Sync()
-		}
-		if err != nil {
+	for e := range s.input {
+		var err error
+		if group, err = s.writeGroup(group[:0], e); err != nil {
 			s.fail(err)
 			return
 		}
@@ -44,6 +25,33 @@ func (s *Sink) write() {
 		}
 		clear(group)
 	}
+}
+
+// writeGroup writes first and whatever else is queued (up to
+// maxGroupBytes) and fsyncs once; it returns the group's items in order.
+func (s *Sink) writeGroup(group []*sink.Item, first entry) ([]*sink.Item, error) {
+	group = append(group, first.item)
+	size := len(first.payload)
+	if err := s.writeEntry(first); err != nil {
+		return nil, err
+	}
+	for size < maxGroupBytes {
+		next, more := s.poll()
+		if !more {
+			break
+		}
+		group = append(group, next.item)
+		size += len(next.payload)
+		if err := s.writeEntry(next); err != nil {
+			return nil, err
+		}
+	}
+	if size > 0 {
+		if err := s.bl.Sync(); err != nil {
+			return nil, fmt.Errorf("file sink: %w", err)
+		}
+	}
+	return group, nil
 }
 
 // poll returns a queued entry without waiting.
