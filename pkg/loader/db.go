@@ -96,6 +96,9 @@ func baseConfig(cfg DBConfig) (*mysql.Config, error) {
 	}
 	mc.User, mc.Passwd = cfg.User, cfg.Password
 	mc.TLS = cfg.TLS
+	// The driver logs broken connections on its own; the loader reports
+	// them when it retries.
+	mc.Logger = mysql.Logger(discard{})
 	if mc.Params == nil {
 		mc.Params = map[string]string{}
 	}
@@ -191,3 +194,7 @@ func offsetFromTimediff(diff string) string {
 func quoteLiteral(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
 }
+
+type discard struct{}
+
+func (discard) Print(...any) {}

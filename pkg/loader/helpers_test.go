@@ -27,6 +27,17 @@ func testDB(t *testing.T) (*sql.DB, string) {
 	return db, name
 }
 
+// dbConn is a test database: the handle and the database name.
+type dbConn struct {
+	*sql.DB
+	name string
+}
+
+func newDBConn(t *testing.T) dbConn {
+	db, name := testDB(t)
+	return dbConn{db, name}
+}
+
 func mustExec(t *testing.T, db *sql.DB, query string, args ...any) {
 	t.Helper()
 	_, err := db.Exec(query, args...)

@@ -18,6 +18,7 @@ type model struct {
 	usedU map[int64]bool
 	bag   []map[string]any
 	r     *rand.Rand
+	noBag bool
 }
 
 func newModel(name string, seed uint64) *model {
@@ -72,16 +73,16 @@ func (m *model) remove(row map[string]any) {
 func (m *model) next() *DML {
 	v := fmt.Sprintf("v%d", m.r.IntN(1000))
 	switch k := m.r.IntN(10); {
-	case k < 2:
+	case k < 2 && !m.noBag:
 		return m.nextBag()
-	case k < 5 || len(m.rows) < 5:
-		row := map[string]any{"id": m.freeID(), "u": m.freeU(), "v": v}
-		m.put(row)
-		return &DML{Database: m.name, Table: "kv", Tp: InsertDMLType, Values: row}
 	case len(m.rows) > 120:
 		old := m.anyRow()
 		m.remove(old)
 		return &DML{Database: m.name, Table: "kv", Tp: DeleteDMLType, Values: old}
+	case k < 5 || len(m.rows) < 5:
+		row := map[string]any{"id": m.freeID(), "u": m.freeU(), "v": v}
+		m.put(row)
+		return &DML{Database: m.name, Table: "kv", Tp: InsertDMLType, Values: row}
 	case k < 8:
 		old := m.anyRow()
 		m.remove(old)
