@@ -210,5 +210,6 @@ func (c *Config) storageOptions() storage.Options {
 	o.SlowWriteThreshold = time.Duration(c.Storage.SlowWriteThreshold * float64(time.Second))
 	o.StopWriteAtAvailableSpace = uint64(c.Storage.StopWriteAtAvailableSpace)
 	o.KV = c.Storage.KV
+	o.MaxTxnTimeout = time.Duration(c.MaxTxnTimeout) * time.Second
 	return o
 }

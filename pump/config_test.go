@@ -207,3 +207,10 @@ func FuzzParseSeconds(f *testing.F) {
 		}
 	})
 }
+
+func TestStorageOptionsTakeMaxTxnTimeout(t *testing.T) {
+	cfg := DefaultConfig()
+	require.Equal(t, 600*time.Second, cfg.storageOptions().MaxTxnTimeout, "the GC margin of the original")
+	cfg.MaxTxnTimeout = 1200
+	require.Equal(t, 1200*time.Second, cfg.storageOptions().MaxTxnTimeout)
+}

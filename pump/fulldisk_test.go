@@ -23,7 +23,7 @@ func TestFullDiskLogsOnce(t *testing.T) {
 	require.NoError(t, s.Start())
 	cli := dial(t, s.Addr())
 	for range 50 {
-		err := write(t, cli, s.ClusterID(), prewrite(tso(t, s), "v"))
+		err := write(t, cli, s.ClusterID(), prewrite(nextTS(t, s), "v"))
 		require.Equal(t, codes.ResourceExhausted, status.Code(err), "%v", err)
 	}
 	require.Equal(t, 1, logs.FilterMessageSnippet("write binlog failed").Len())

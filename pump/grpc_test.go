@@ -34,9 +34,9 @@ func TestWriteAndPullInOrder(t *testing.T) {
 	type txn struct{ start, commit int64 }
 	var txns []txn
 	for i := 0; i < 5; i++ {
-		start := tso(t, s)
+		start := nextTS(t, s)
 		require.NoError(t, write(t, cli, s.ClusterID(), prewrite(start, "v"+string(rune('a'+i)))))
-		txns = append(txns, txn{start, tso(t, s)})
+		txns = append(txns, txn{start, nextTS(t, s)})
 	}
 	// Commit in reverse order: the stream is still in commit-ts order.
 	for i := len(txns) - 1; i >= 0; i-- {
@@ -90,7 +90,7 @@ func TestWriteRejections(t *testing.T) {
 	loss := func() float64 { return metricValue(t, s.metrics.lossBinlog) }
 
 	t.Run("cluster id mismatch", func(t *testing.T) {
-		err := write(t, cli, s.ClusterID()+1, prewrite(tso(t, s), "x"))
+		err := write(t, cli, s.ClusterID()+1, prewrite(nextTS(t, s), "x"))
 		require.Equal(t, codes.FailedPrecondition, status.Code(err))
 		require.Contains(t, err.Error(), "cluster ID are mismatch")
 		stream, err := cli.PullBinlogs(ctx, &binlogpb.PullBinlogReq{ClusterID: 7, StartFrom: &binlogpb.Pos{}})
@@ -120,7 +120,7 @@ func TestWriteRejections(t *testing.T) {
 	})
 
 	t.Run("oversize message", func(t *testing.T) {
-		big := prewrite(tso(t, s), string(make([]byte, 8192)))
+		big := prewrite(nextTS(t, s), string(make([]byte, 8192)))
 		err := write(t, cli, s.ClusterID(), big)
 		require.Equal(t, codes.ResourceExhausted, status.Code(err))
 		_, err = s.store.ReadBinlog(big.GetStartTs())
@@ -131,7 +131,7 @@ func TestWriteRejections(t *testing.T) {
 		s.node.setState(registry.Paused)
 		defer s.node.setState(registry.Online)
 		before := loss()
-		start := tso(t, s)
+		start := nextTS(t, s)
 		resp, err := s.WriteBinlog(ctx, &binlogpb.WriteBinlogReq{ClusterID: s.ClusterID(), Payload: marshal(t, prewrite(start, "x"))})
 		require.Equal(t, "no online: paused", resp.GetErrmsg(), "both errmsg and error")
 		require.Equal(t, codes.Unavailable, status.Code(err))
@@ -179,7 +179,7 @@ func TestUnixSocket(t *testing.T) {
 	cfg.Socket = filepath.Join(dir, "pump.sock")
 	s := startPump(t, cfg)
 	cli := dial(t, "unix://"+cfg.Socket)
-	start := tso(t, s)
+	start := nextTS(t, s)
 	require.NoError(t, write(t, cli, s.ClusterID(), prewrite(start, "x")))
 	// The index entry is written after the acknowledgement.
 	var b *binlogpb.Binlog

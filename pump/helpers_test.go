@@ -105,7 +105,7 @@ func dial(t *testing.T, target string) binlogpb.PumpClient {
 	return binlogpb.NewPumpClient(conn)
 }
 
-func tso(t *testing.T, s *Server) int64 {
+func nextTS(t *testing.T, s *Server) int64 {
 	t.Helper()
 	ts, err := s.tso(context.Background())
 	require.NoError(t, err)

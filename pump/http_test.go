@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openbinlog/tidb-binlog/pkg/pd"
 	"github.com/openbinlog/tidb-binlog/pkg/registry"
+	"github.com/openbinlog/tidb-binlog/pkg/tso"
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/proto"
@@ -64,7 +64,7 @@ func TestHTTPEndpoints(t *testing.T) {
 		require.EqualValues(t, 42, ds[0].MaxCommitTS)
 	})
 	t.Run("binlog by ts", func(t *testing.T) {
-		start := tso(t, s)
+		start := nextTS(t, s)
 		pv := &binlogpb.PrewriteValue{SchemaVersion: proto.Int64(7), Mutations: []*binlogpb.TableMutation{{TableId: proto.Int64(99)}}}
 		b := prewrite(start, "")
 		var err error
@@ -89,7 +89,7 @@ func TestHTTPEndpoints(t *testing.T) {
 		require.Contains(t, body, "invalid parameter ts: abc")
 	})
 	t.Run("big binlog summarized", func(t *testing.T) {
-		start := tso(t, s)
+		start := nextTS(t, s)
 		b := prewrite(start, strings.Repeat("x", maxDebugBinlog+1))
 		require.NoError(t, write(t, dial(t, s.Addr()), s.ClusterID(), b))
 		var code int
@@ -149,9 +149,9 @@ func TestDrainerBehindGCIsReported(t *testing.T) {
 	cli := dial(t, s.Addr())
 
 	// A commit ts an hour ahead puts the watermark above the GC point.
-	start := tso(t, s)
+	start := nextTS(t, s)
 	require.NoError(t, write(t, cli, s.ClusterID(), prewrite(start, "x")))
-	commit := pd.TimeToTS(time.Now().Add(time.Hour))
+	commit := tso.FromTime(time.Now().Add(time.Hour))
 	require.NoError(t, write(t, cli, s.ClusterID(), binlogpb.NewBinlog(binlogpb.BinlogType_Commit, start, commit)))
 	require.Eventually(t, func() bool { return s.store.MaxCommitTS() == commit }, waitFor, tick)
 

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/openbinlog/tidb-binlog/pkg/pd"
 	"github.com/openbinlog/tidb-binlog/pkg/registry"
+	"github.com/openbinlog/tidb-binlog/pkg/tso"
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
 	"github.com/prometheus/client_golang/prometheus/push"
 	"go.uber.org/zap"
@@ -103,7 +103,7 @@ func (s *Server) gcLoop() {
 }
 
 func (s *Server) gc() {
-	gcTS := pd.TimeToTS(time.Now().Add(-s.cfg.GC.Duration))
+	gcTS := tso.FromTime(time.Now().Add(-s.cfg.GC.Duration))
 	s.lg.Info("send gc request to storage", zap.Int64("gcTS", gcTS))
 	s.store.GC(gcTS)
 	s.checkDrainers(s.ctx)
@@ -128,7 +128,7 @@ func (s *Server) checkDrainers(ctx context.Context) {
 		s.lg.Error("list drainers failed", zap.Error(err))
 		return
 	}
-	alertTS := gcTS + pd.ComposeTS(s.opts.timings.earlyGCAlert.Milliseconds(), 0)
+	alertTS := gcTS + tso.Compose(s.opts.timings.earlyGCAlert.Milliseconds(), 0)
 	lagging := []DrainerLag{}
 	for _, d := range drainers {
 		switch {

@@ -13,8 +13,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/openbinlog/tidb-binlog/pkg/pd"
 	"github.com/openbinlog/tidb-binlog/pkg/registry"
+	"github.com/openbinlog/tidb-binlog/pkg/tso"
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
 	"go.uber.org/zap"
 	"google.golang.org/grpc"
@@ -127,7 +127,7 @@ func (s *Server) updateTS(ctx context.Context) int64 {
 	if ts, err := s.tso(ctx); err == nil {
 		return ts
 	}
-	return pd.TimeToTS(time.Now())
+	return tso.FromTime(time.Now())
 }
 
 // registerNode writes this node's status with the given state.

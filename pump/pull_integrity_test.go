@@ -28,9 +28,9 @@ func TestPullDamagedPrewriteEndsWithDataLoss(t *testing.T) {
 	cli := dial(t, s.Addr())
 	var commits []int64
 	for i := range 5 {
-		start := tso(t, s)
+		start := nextTS(t, s)
 		require.NoError(t, write(t, cli, s.ClusterID(), prewrite(start, fmt.Sprintf("unique-value-%d", i))))
-		commit := tso(t, s)
+		commit := nextTS(t, s)
 		require.NoError(t, write(t, cli, s.ClusterID(), binlogpb.NewBinlog(binlogpb.BinlogType_Commit, start, commit)))
 		commits = append(commits, commit)
 	}

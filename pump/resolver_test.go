@@ -36,8 +36,8 @@ func TestMissingCommitResolvedThroughTiDB(t *testing.T) {
 	s := startPump(t, cfg)
 	cli := dial(t, s.Addr())
 
-	startTS.Store(tso(t, s))
-	commitTS.Store(tso(t, s))
+	startTS.Store(nextTS(t, s))
+	commitTS.Store(nextTS(t, s))
 	require.NoError(t, write(t, cli, s.ClusterID(), prewrite(startTS.Load(), "value")))
 
 	ctx, cancel := context.WithCancel(context.Background())

@@ -12,8 +12,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/openbinlog/tidb-binlog/pkg/pd"
 	"github.com/openbinlog/tidb-binlog/pkg/registry"
+	"github.com/openbinlog/tidb-binlog/pkg/tso"
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
 	"github.com/openbinlog/tidb-binlog/pump/storage"
 	"github.com/prometheus/client_golang/prometheus"
@@ -142,7 +142,7 @@ func (r *Resolver) noRecord(ctx context.Context, lg *zap.Logger, startTS int64) 
 	if err != nil {
 		return storage.Resolution{}, fmt.Errorf("resolve txn %d: get tso: %w", startTS, err)
 	}
-	age := time.Duration(pd.ExtractPhysical(now)-pd.ExtractPhysical(startTS)) * time.Millisecond
+	age := time.Duration(tso.Physical(now)-tso.Physical(startTS)) * time.Millisecond
 	if age <= r.cfg.MaxTxnTimeout {
 		return storage.Resolution{Status: storage.TxnUnknown}, nil
 	}
@@ -153,7 +153,7 @@ func (r *Resolver) noRecord(ctx context.Context, lg *zap.Logger, startTS int64) 
 
 func (r *Resolver) now(ctx context.Context) (int64, error) {
 	if r.cfg.TSO == nil {
-		return pd.TimeToTS(time.Now()), nil
+		return tso.FromTime(time.Now()), nil
 	}
 	return r.cfg.TSO.TSO(ctx)
 }

@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openbinlog/tidb-binlog/pkg/pd"
 	"github.com/openbinlog/tidb-binlog/pkg/registry"
+	"github.com/openbinlog/tidb-binlog/pkg/tso"
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
 	"github.com/openbinlog/tidb-binlog/pump/storage"
 	"github.com/stretchr/testify/require"
@@ -93,7 +93,7 @@ type fixedTSO struct {
 func (f fixedTSO) TSO(context.Context) (int64, error) { return f.ts, f.err }
 
 func tsoAfter(startTS int64, d time.Duration) fixedTSO {
-	return fixedTSO{ts: pd.ComposeTS(pd.ExtractPhysical(startTS)+d.Milliseconds(), 1)}
+	return fixedTSO{ts: tso.Compose(tso.Physical(startTS)+d.Milliseconds(), 1)}
 }
 
 type fakeTopology struct {
@@ -286,11 +286,11 @@ func TestResolveLocalClockWithoutTSO(t *testing.T) {
 	c := loadGolden(t)["nonexistent_key"]
 	tidb.set(c.KeyHex, c.body())
 	r := New(Config{StatusURLs: []string{tidb.srv.URL}})
-	recent := pd.TimeToTS(time.Now().Add(-time.Second))
+	recent := tso.FromTime(time.Now().Add(-time.Second))
 	res, err := r.Resolve(context.Background(), prewrite(t, recent, c.KeyHex))
 	require.NoError(t, err)
 	require.Equal(t, storage.TxnUnknown, res.Status)
-	old := pd.TimeToTS(time.Now().Add(-DefaultMaxTxnTimeout - time.Minute))
+	old := tso.FromTime(time.Now().Add(-DefaultMaxTxnTimeout - time.Minute))
 	res, err = r.Resolve(context.Background(), prewrite(t, old, c.KeyHex))
 	require.NoError(t, err)
 	require.Equal(t, storage.TxnRolledBack, res.Status)

@@ -77,7 +77,7 @@ func benchmarkWrite(b *testing.B, writers int) {
 
 // writeTxns writes transactions (a prewrite, then its commit) while more
 // says so, and returns the latency of every write.
-func writeTxns(b *testing.B, a *Append, ts *tso, value []byte, more func() bool) []time.Duration {
+func writeTxns(b *testing.B, a *Append, ts *tsoGen, value []byte, more func() bool) []time.Duration {
 	local := make([]time.Duration, 0, 1024)
 	ctx := context.Background()
 	p := binlogpb.NewBinlog(binlogpb.BinlogType_Prewrite, 0, 0)

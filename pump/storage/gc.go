@@ -7,11 +7,9 @@ import (
 	"github.com/syndtr/goleveldb/leveldb"
 	"github.com/syndtr/goleveldb/leveldb/util"
 	"go.uber.org/zap"
-)
 
-// gcMargin is kept below the GC ts so that prewrites of transactions that
-// commit later survive: the max txn timeout, 600 s, in TSO units.
-const gcMargin = (600 * 1000) << 18
+	"github.com/openbinlog/tidb-binlog/pkg/tso"
+)
 
 const gcBatch = 1024
 
@@ -19,7 +17,7 @@ const gcBatch = 1024
 func (a *Append) GCTS() int64 { return a.gcTS.Load() }
 
 // GC records ts as the new GC ts and deletes, in the background, the value
-// log files and KV keys at or below ts - 600 s. A ts not above the current
+// log files and KV keys at or below ts - MaxTxnTimeout. A ts not above the current
 // GC ts, or not below the max commit ts, is ignored.
 func (a *Append) GC(ts int64) {
 	lg := a.lg.With(zap.Int64("ts", ts))
@@ -44,6 +42,10 @@ func (a *Append) GC(ts int64) {
 	signal(a.gcWake)
 }
 
+// gcMargin is kept below the GC ts so that prewrites of transactions that
+// commit later survive: MaxTxnTimeout in TSO units.
+func (a *Append) gcMargin() int64 { return tso.Span(a.opts.MaxTxnTimeout) }
+
 func (a *Append) gcLoop() {
 	defer a.bg.Done()
 	for {
@@ -51,7 +53,7 @@ func (a *Append) gcLoop() {
 		case <-a.stop:
 			return
 		case <-a.gcWake:
-			a.doGC(a.gcTS.Load() - gcMargin)
+			a.doGC(a.gcTS.Load() - a.gcMargin())
 		}
 	}
 }

@@ -38,7 +38,7 @@ func TestGCDeletesOldFilesAndKeys(t *testing.T) {
 	a.GC(gcTS)
 	require.Equal(t, gcTS, a.GCTS())
 	require.Eventually(t, func() bool {
-		return counterValue(t, reg, "binlog_pump_storage_done_gc_ts", nil) == tsPhysical(gcTS-gcMargin)
+		return counterValue(t, reg, "binlog_pump_storage_done_gc_ts", nil) == tsPhysical(gcTS-a.gcMargin())
 	}, 10*time.Second, time.Millisecond)
 
 	after, err := listFids(filepath.Join(dir, "value"))
@@ -65,4 +65,27 @@ func TestGCDeletesOldFilesAndKeys(t *testing.T) {
 	require.Equal(t, gcTS, a.GCTS(), "gc ts persisted")
 	_, err = os.Stat(vlogPath(dir, before[0]))
 	require.ErrorIs(t, err, os.ErrNotExist)
+}
+
+// TestGCMarginFollowsMaxTxnTimeout: with max-txn-timeout 3 h, binlogs 2 h
+// below the GC ts are kept.
+func TestGCMarginFollowsMaxTxnTimeout(t *testing.T) {
+	o := testOptions()
+	o.MaxTxnTimeout = 3 * time.Hour
+	reg := newRegistry()
+	o.Registerer = reg
+	a := openTest(t, t.TempDir(), o)
+	defer closeTest(t, a)
+	ts := newTSO()
+	ts.last.Store((time.Now().Add(-2 * time.Hour).UnixMilli()) << 18)
+	oldStart, _ := writeTxn(t, a, ts, "old")
+	ts.last.Store(time.Now().UnixMilli() << 18)
+	_, c := writeTxn(t, a, ts, "new")
+	require.Eventually(t, func() bool { return a.MaxCommitTS() == c }, 10*time.Second, time.Millisecond)
+	a.GC(c - 1)
+	require.Eventually(t, func() bool {
+		return counterValue(t, reg, "binlog_pump_storage_done_gc_ts", nil) == tsPhysical(c-1-(3*3600*1000)<<18)
+	}, 10*time.Second, time.Millisecond)
+	_, err := a.ReadBinlog(oldStart)
+	require.NoError(t, err, "2 h old: within the 3 h margin")
 }

@@ -48,15 +48,15 @@ func closeTest(t testing.TB, a *Append) {
 }
 
 // tso hands out increasing timestamps with a realistic physical part.
-type tso struct{ last atomic.Int64 }
+type tsoGen struct{ last atomic.Int64 }
 
-func newTSO() *tso {
-	t := &tso{}
+func newTSO() *tsoGen {
+	t := &tsoGen{}
 	t.last.Store(time.Now().UnixMilli() << 18)
 	return t
 }
 
-func (t *tso) next() int64 { return t.last.Add(1) }
+func (t *tsoGen) next() int64 { return t.last.Add(1) }
 
 func prewrite(start int64, value string) *binlogpb.Binlog {
 	b := binlogpb.NewBinlog(binlogpb.BinlogType_Prewrite, start, 0)
@@ -77,7 +77,7 @@ func mustWrite(t testing.TB, a *Append, b *binlogpb.Binlog) {
 }
 
 // writeTxn writes a prewrite and its commit and returns the commit ts.
-func writeTxn(t testing.TB, a *Append, ts *tso, value string) (start, commit int64) {
+func writeTxn(t testing.TB, a *Append, ts *tsoGen, value string) (start, commit int64) {
 	t.Helper()
 	start = ts.next()
 	mustWrite(t, a, prewrite(start, value))

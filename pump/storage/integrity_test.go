@@ -16,7 +16,7 @@ import (
 type txnTS struct{ start, commit int64 }
 
 // writeTxns writes n transactions and waits until all are served.
-func writeServed(t *testing.T, a *Append, ts *tso, n int) []txnTS {
+func writeServed(t *testing.T, a *Append, ts *tsoGen, n int) []txnTS {
 	t.Helper()
 	var txns []txnTS
 	for i := range n {

@@ -4,6 +4,8 @@ import (
 	"errors"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/openbinlog/tidb-binlog/pkg/tso"
 )
 
 // Error-count label values (the original's, SPEC 11).
@@ -137,4 +139,4 @@ func registerOrReuse[T prometheus.Collector](reg prometheus.Registerer, c T) T {
 }
 
 // tsPhysical converts a TSO to its physical milliseconds for the ts gauges.
-func tsPhysical(ts int64) float64 { return float64(ts >> 18) }
+func tsPhysical(ts int64) float64 { return float64(tso.Physical(ts)) }

@@ -15,6 +15,7 @@ const (
 	defaultStopWriteAtAvailableSpace = 10 << 30
 	defaultValueLogFileSize          = 500 << 20
 	defaultResolveAfter              = 3 * time.Second
+	defaultMaxTxnTimeout             = 600 * time.Second
 )
 
 // KVOptions are the goleveldb knobs of the [storage.kv] section. A value <= 0
@@ -115,6 +116,11 @@ type Options struct {
 	// ResolveAfter is how long an unmatched prewrite blocks the watermark
 	// before the resolver is asked (default 3 s), then once per second.
 	ResolveAfter time.Duration
+	// MaxTxnTimeout is the longest a transaction may take between its
+	// prewrite and its commit (max-txn-timeout, default 600 s). GC keeps
+	// the binlogs of this span below the GC ts, so that prewrites of
+	// transactions that commit later survive.
+	MaxTxnTimeout time.Duration
 	// Logger is the parent logger (nil: no logging).
 	Logger *zap.Logger
 	// Registerer receives the storage metrics (nil: not registered).
@@ -131,6 +137,7 @@ func DefaultOptions() Options {
 		KV:                        DefaultKVOptions(),
 		ValueLogFileSize:          defaultValueLogFileSize,
 		ResolveAfter:              defaultResolveAfter,
+		MaxTxnTimeout:             defaultMaxTxnTimeout,
 	}
 }
 
@@ -148,6 +155,9 @@ func (o Options) adjust() Options {
 	}
 	if o.ResolveAfter <= 0 {
 		o.ResolveAfter = defaultResolveAfter
+	}
+	if o.MaxTxnTimeout <= 0 {
+		o.MaxTxnTimeout = defaultMaxTxnTimeout
 	}
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
