@@ -222,8 +222,10 @@ func (p *puller) receive(ctx context.Context, ent *binlogpb.Entity) error {
 	if err := p.src.push(ctx, item{b: b, size: size}); err != nil {
 		return err
 	}
-	p.last.Store(ts)
-	p.position.Set(float64(ts >> 18))
+	if ts > p.last.Load() { // a pump going backwards is the merge's to drop
+		p.last.Store(ts)
+		p.position.Set(float64(ts >> 18))
+	}
 	return nil
 }
 
