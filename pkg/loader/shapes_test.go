@@ -185,9 +185,9 @@ func TestDDLIgnorableErrorsAndEviction(t *testing.T) {
 		ddl("ALTER TABLE t ADD COLUMN c INT"), // 1060 duplicate column
 		&Txn{DMLs: []*DML{ins(n, "t", row("id", int64(2), "c", int64(5)))}},
 		ddl("ALTER TABLE t ADD INDEX idx(c)"),
-		ddl("ALTER TABLE t ADD INDEX idx(c)"), // 1061 duplicate key name
-		ddl("ALTER TABLE t DROP INDEX nope"),  // 1091 can't drop
-		ddl("DROP TABLE nope"),                // 1051 unknown table
+		ddl("ALTER TABLE t ADD INDEX idx(c)"),                                 // 1061 duplicate key name
+		ddl("ALTER TABLE t DROP INDEX nope"),                                  // 1091 can't drop
+		ddl("DROP TABLE nope"),                                                // 1051 unknown table
 		&Txn{DDL: &DDL{Database: n + "_x", SQL: "DROP DATABASE " + n + "_x"}}, // 1008
 		&Txn{DDL: &DDL{Database: n, Table: "t", SQL: "ALTER TABLE t ADD COLUMN zzz INT", ShouldSkip: true}},
 	)
