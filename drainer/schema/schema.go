@@ -177,7 +177,10 @@ func (s *Schema) HandlePreviousDDLJobIfNeed(version int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	i := 0
-	defer func() { s.pending = s.pending[i:] }()
+	defer func() {
+		clear(s.pending[:i]) // let applied jobs be collected
+		s.pending = s.pending[i:]
+	}()
 	for ; i < len(s.pending); i++ {
 		job := s.pending[i]
 		if SkipJob(job) {

@@ -1,4 +1,4 @@
-package schema
+package tidblitetest
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	_ "github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/require"
 
+	"github.com/openbinlog/tidb-binlog/drainer/schema"
 	"github.com/openbinlog/tidb-binlog/pkg/model"
 	"github.com/openbinlog/tidb-binlog/pkg/pdlite/pdlitetest"
 	"github.com/openbinlog/tidb-binlog/pkg/registry"
@@ -55,12 +56,12 @@ func TestHistoryAgainstTiDBLite(t *testing.T) {
 		require.NoError(t, err, q)
 	}
 
-	src := TopologyURLs(registry.New(cli, nil), false)
+	src := schema.TopologyURLs(registry.New(cli, nil), false)
 	urls, err := src.StatusURLs(context.Background())
 	require.NoError(t, err)
 	require.ElementsMatch(t, []string{first.StatusURL(), second.StatusURL()}, urls)
 
-	h := NewHistory(src, nil, WithPageSize(3))
+	h := schema.NewHistory(src, nil, schema.WithPageSize(3))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	jobs, err := h.AllJobs(ctx)
@@ -84,7 +85,8 @@ func TestHistoryAgainstTiDBLite(t *testing.T) {
 	}
 
 	// the schema built from it agrees with tidb-lite's
-	s := newSchema(t, jobs)
+	s, err := schema.New(jobs, nil)
+	require.NoError(t, err)
 	require.NoError(t, s.HandlePreviousDDLJobIfNeed(jobs[len(jobs)-1].SchemaVersion()))
 	truncate := byType[model.ActionTruncateTable]
 	require.True(t, s.IsTruncateTableID(truncate.TableID))
@@ -105,4 +107,13 @@ func TestHistoryAgainstTiDBLite(t *testing.T) {
 	job, err := h.Job(ctx, truncate.ID)
 	require.NoError(t, err)
 	require.Equal(t, model.ActionTruncateTable, job.Type)
+}
+
+func name(t *testing.T, s *schema.Schema, id int64) string {
+	t.Helper()
+	db, tb, ok := s.SchemaAndTableName(id)
+	if !ok {
+		return ""
+	}
+	return db + "." + tb
 }
