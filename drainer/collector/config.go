@@ -31,7 +31,9 @@ type Config struct {
 	InitialTS int64
 	// DetectInterval between two reads of the pump list (DefaultDetectInterval when 0).
 	DetectInterval time.Duration
-	// RetryInterval before a broken pull stream is re-opened (DefaultRetryInterval when 0).
+	// RetryInterval is the longest wait before a broken pull stream is
+	// re-opened (DefaultRetryInterval when 0); the first wait is an eighth
+	// of it, doubling while redials fail.
 	RetryInterval time.Duration
 	// Compressor is "" or "gzip" (gRPC compression of the pull streams).
 	Compressor string

@@ -9,12 +9,15 @@
 // nothing, offline removes it from the merge.
 //
 // Pulling. Each pump has one PullBinlogs stream asking for the binlogs after
-// the last commit ts received. A broken stream is re-opened after
-// RetryInterval from where it stopped. A stream ended with codes.DataLoss at
-// commit ts X (the pump could not read that binlog back) stops the collector
-// with a *DataLossError, unless X is listed in IgnoreTxnCommitTS: then the
-// pull resumes after X and the skip is logged and counted. A payload that is
-// not a Binlog stops the collector with an *UnmarshalError.
+// the last commit ts received. A broken stream is re-opened from where it
+// stopped, after a wait growing from RetryInterval/8 to RetryInterval. A
+// stream ended with codes.DataLoss at commit ts X (the pump could not read
+// that binlog back) stops the collector with a *DataLossError, unless X is
+// listed in IgnoreTxnCommitTS: then the pull resumes after X and the skip is
+// logged and counted. The ts is taken from an ErrorInfo detail with the
+// metadata key "commitTS", else from the words "commit ts <X>" of the status
+// message. A payload that is not a Binlog stops the collector with an
+// *UnmarshalError naming the pump and the offset.
 //
 // Merging. A binlog is emitted only once every source has a binlog waiting,
 // the smallest commit ts first; a binlog at or below the last emitted ts is a

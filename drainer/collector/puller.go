@@ -108,10 +108,12 @@ func (p *puller) stop() {
 // run pulls until ctx ends or a fatal error, which it reports to the collector.
 func (p *puller) run(ctx context.Context) {
 	defer close(p.done)
+	wait := p.firstWait()
 	for ctx.Err() == nil {
 		if !p.waitActive(ctx) {
 			return
 		}
+		before := p.last.Load()
 		err := p.pull(ctx)
 		if ctx.Err() != nil || errors.Is(err, errSourceRemoved) {
 			return
@@ -119,19 +121,29 @@ func (p *puller) run(ctx context.Context) {
 		if p.isPaused() {
 			continue
 		}
-		if retry, fatal := p.handle(err); fatal != nil {
+		if p.last.Load() != before {
+			wait = p.firstWait() // the stream worked: a quick redial first
+		}
+		if retry, fatal := p.handle(err, wait); fatal != nil {
 			p.c.fail(fatal)
 			return
 		} else if !retry {
 			continue
 		}
-		p.sleep(ctx, p.c.cfg.RetryInterval)
+		p.sleep(ctx, wait)
+		wait = min(2*wait, p.c.cfg.RetryInterval)
 	}
+}
+
+// firstWait is the first backoff after a stream breaks: an eighth of
+// RetryInterval, doubling up to RetryInterval while redials fail.
+func (p *puller) firstWait() time.Duration {
+	return max(p.c.cfg.RetryInterval/8, time.Millisecond)
 }
 
 // handle classifies the end of a stream: a fatal error, an immediate
 // retry (an ignored data loss), or a retry after the backoff.
-func (p *puller) handle(err error) (backoff bool, fatal error) {
+func (p *puller) handle(err error, wait time.Duration) (backoff bool, fatal error) {
 	var ue *UnmarshalError
 	if errors.As(err, &ue) {
 		return false, ue
@@ -150,7 +162,7 @@ func (p *puller) handle(err error) (backoff bool, fatal error) {
 	}
 	p.c.metrics.errors.WithLabelValues(errTypePull).Inc()
 	p.lg.Warn("pull binlogs failed, retrying", zap.Int64("last", p.last.Load()),
-		zap.Duration("after", p.c.cfg.RetryInterval), zap.Error(err))
+		zap.Duration("after", wait), zap.Error(err))
 	return true, nil
 }
 
