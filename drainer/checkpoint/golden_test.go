@@ -58,12 +58,11 @@ func TestGoldenFileSavepoint(t *testing.T) {
 
 func TestGoldenMySQLStatements(t *testing.T) {
 	g := loadGolden(t)
-	cp := &MySQL{cfg: MySQLConfig{Schema: DefaultSchema, Table: DefaultTable}, clusterID: 1}
-	cp.st.TSMap = map[string]int64{}
-	require.Equal(t, g.MySQL.StatementsAtOpen, []string{cp.createSchemaSQL(), cp.createTableSQL(), cp.selectSQL()})
-
 	rec := &recorder{}
-	cp.db = rec.open(t)
+	cp, err := NewMySQL(rec.open(t), MySQLConfig{ClusterID: 1, InitialCommitTS: 3})
+	require.NoError(t, err)
+	require.Equal(t, g.MySQL.StatementsAtOpen, rec.all())
+	require.EqualValues(t, 3, cp.TS())
 	for _, s := range g.MySQL.Saves {
 		c := s.SaveCall
 		require.NoError(t, cp.Save(c.TS, c.SecondaryTS, c.Consistent, c.Version))

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"io"
 	"sync"
 	"testing"
 )
@@ -52,6 +53,26 @@ type recConn struct{ r *recorder }
 func (c *recConn) Prepare(string) (driver.Stmt, error) { return nil, errors.New("not supported") }
 func (c *recConn) Close() error                        { return nil }
 func (c *recConn) Begin() (driver.Tx, error)           { return nil, errors.New("not supported") }
+
+// QueryContext records the query and returns no rows.
+func (c *recConn) QueryContext(_ context.Context, query string, _ []driver.NamedValue) (driver.Rows, error) {
+	c.r.mu.Lock()
+	defer c.r.mu.Unlock()
+	c.r.stmts = append(c.r.stmts, query)
+	return emptyRows{}, nil
+}
+
+type emptyRows struct{}
+
+func (emptyRows) Columns() []string         { return []string{"checkPoint"} }
+func (emptyRows) Close() error              { return nil }
+func (emptyRows) Next([]driver.Value) error { return io.EOF }
+
+func (r *recorder) all() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.stmts...)
+}
 
 func (c *recConn) ExecContext(_ context.Context, query string, _ []driver.NamedValue) (driver.Result, error) {
 	c.r.mu.Lock()
