@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/openbinlog/tidb-binlog/pkg/loader"
 	"github.com/openbinlog/tidb-binlog/proto/filepb"
@@ -126,4 +127,80 @@ func BenchmarkLoaderSysbench(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(b.N*benchTxns*benchRowsPerTxn)/elapsed.Seconds(), "rows/s")
+}
+
+// BenchmarkCeilingSysbench: the machine's ceiling for the same rows: 16
+// connections each committing multi-row INSERTs of 20 rows, no loader.
+func BenchmarkCeilingSysbench(b *testing.B) {
+	db, schema := testDB(b)
+	const workers, batch = 16, 20
+	db.SetMaxOpenConns(workers)
+	total := benchTxns * benchRowsPerTxn
+	var elapsed time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		benchTable(b, db, schema)
+		b.StartTimer()
+		start := time.Now()
+		chunks := make(chan int64, total/batch)
+		for first := int64(1); first <= int64(total); first += batch {
+			chunks <- first
+		}
+		close(chunks)
+		errc := make(chan error, workers)
+		for range workers {
+			go func() {
+				var err error
+				for first := range chunks {
+					if err == nil {
+						err = ceilingInsert(db, schema, first, batch)
+					}
+				}
+				errc <- err
+			}()
+		}
+		for range workers {
+			require.NoError(b, <-errc)
+		}
+		elapsed += time.Since(start)
+		b.StopTimer()
+		benchCount(b, db, schema)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(b.N*total)/elapsed.Seconds(), "rows/s")
+}
+
+func ceilingInsert(db *sql.DB, schema string, first int64, n int) error {
+	q := "INSERT INTO `" + schema + "`.`sbtest` (id, k, c, pad) VALUES "
+	args := make([]any, 0, 4*n)
+	for i := range int64(n) {
+		if i > 0 {
+			q += ","
+		}
+		q += "(?,?,?,?)"
+		id := first + i
+		args = append(args, id, id%1000, fmt.Sprintf("%0119d", id), fmt.Sprintf("%059d", id))
+	}
+	_, err := db.Exec(q, args...)
+	return err
+}
+
+// BenchmarkDecodeTxn: reading and translating one 10-row transaction.
+func BenchmarkDecodeTxn(b *testing.B) {
+	var evs []*filepb.Event
+	for id := int64(1); id <= 10; id++ {
+		r := sbRow{id: id, k: id % 1000, c: fmt.Sprintf("%0119d", id), pad: fmt.Sprintf("%059d", id)}
+		evs = append(evs, event(b, "db", "sbtest", filepb.EventType_Insert, r.cols()...))
+	}
+	raw := marshal(b, dmlBinlog(1, evs...))
+	b.ReportAllocs()
+	for b.Loop() {
+		bl := new(filepb.Binlog)
+		if err := proto.Unmarshal(raw, bl); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := BinlogToTxn(bl); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/encoding/protowire"
 
 	"github.com/openbinlog/tidb-binlog/pkg/codec"
 	"github.com/openbinlog/tidb-binlog/pkg/loader"
@@ -34,21 +34,64 @@ type Column struct {
 // DecodeColumn decodes one marshaled pb_binlog column. changed says whether
 // changed_value is to be decoded (updates).
 func DecodeColumn(raw []byte, changed bool) (Column, error) {
-	var pc filepb.Column
-	if err := proto.Unmarshal(raw, &pc); err != nil {
+	pc, err := parseColumn(raw)
+	if err != nil {
 		return Column{}, fmt.Errorf("%w: unmarshal: %w", ErrBadColumn, err)
 	}
-	c := Column{Name: pc.GetName(), MySQLType: pc.GetMysqlType()}
-	if tp := pc.GetTp(); len(tp) > 0 {
-		c.Tp = tp[0]
+	c := Column{Name: string(pc.name), MySQLType: string(pc.mysqlType)}
+	if len(pc.tp) > 0 {
+		c.Tp = pc.tp[0]
 	}
-	var err error
-	if c.Old, err = decodeValue(pc.GetValue()); err != nil {
+	if c.Old, err = decodeValue(pc.value); err != nil {
 		return Column{}, fmt.Errorf("%w: column %s value: %w", ErrBadColumn, c.Name, err)
 	}
 	if changed {
-		if c.New, err = decodeValue(pc.GetChangedValue()); err != nil {
+		if c.New, err = decodeValue(pc.changed); err != nil {
 			return Column{}, fmt.Errorf("%w: column %s changed value: %w", ErrBadColumn, c.Name, err)
+		}
+	}
+	return c, nil
+}
+
+// rawColumn holds the fields of a marshaled pb_binlog column, aliasing it.
+type rawColumn struct {
+	name, tp, mysqlType, value, changed []byte
+}
+
+// parseColumn reads a marshaled pb_binlog column without reflection (the
+// hot path of a restore); unknown fields are skipped.
+func parseColumn(b []byte) (rawColumn, error) {
+	var c rawColumn
+	for len(b) > 0 {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return rawColumn{}, protowire.ParseError(n)
+		}
+		b = b[n:]
+		if typ != protowire.BytesType || num < 1 || num > 5 {
+			n = protowire.ConsumeFieldValue(num, typ, b)
+			if n < 0 {
+				return rawColumn{}, protowire.ParseError(n)
+			}
+			b = b[n:]
+			continue
+		}
+		v, n := protowire.ConsumeBytes(b)
+		if n < 0 {
+			return rawColumn{}, protowire.ParseError(n)
+		}
+		b = b[n:]
+		switch num {
+		case 1:
+			c.name = v
+		case 2:
+			c.tp = v
+		case 3:
+			c.mysqlType = v
+		case 4:
+			c.value = v
+		case 5:
+			c.changed = v
 		}
 	}
 	return c, nil

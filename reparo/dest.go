@@ -29,6 +29,7 @@ type doneFunc func(ts int64, rows int)
 func countRows(b *filepb.Binlog) int { return len(b.GetDmlData().GetEvents()) }
 
 var (
+	_ txnSyncer   = (*loaderDest)(nil)
 	_ destination = (*printDest)(nil)
 	_ destination = (*MemoryDest)(nil)
 	_ destination = (*loaderDest)(nil)
@@ -127,6 +128,11 @@ func (d *loaderDest) Sync(ctx context.Context, b *filepb.Binlog) error {
 	if err != nil {
 		return fmt.Errorf("translate binlog at commit ts %d: %w", b.GetCommitTs(), err)
 	}
+	return d.SyncTxn(ctx, b, txn)
+}
+
+// SyncTxn hands over b translated as txn.
+func (d *loaderDest) SyncTxn(ctx context.Context, b *filepb.Binlog, txn *loader.Txn) error {
 	txn.Metadata = txnMeta{ts: b.GetCommitTs(), rows: countRows(b)}
 	return d.send(ctx, txn)
 }

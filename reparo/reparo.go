@@ -92,8 +92,13 @@ func (r *Reparo) Memory() *MemoryDest { return r.mem }
 // applied progress is saved in the checkpoint and ctx's error returned.
 func (r *Reparo) Run(ctx context.Context) (st Stats, err error) {
 	progCtx, stopProg := context.WithCancel(ctx)
+	progDone := make(chan struct{})
+	progStarted := false
 	defer func() {
 		stopProg()
+		if progStarted {
+			<-progDone
+		}
 		if r.ownDB != nil {
 			_ = r.ownDB.Close()
 		}
@@ -115,7 +120,11 @@ func (r *Reparo) Run(ctx context.Context) (st Stats, err error) {
 	if err != nil {
 		return Stats{}, err
 	}
-	go r.prog.run(progCtx)
+	progStarted = true
+	go func() {
+		defer close(progDone)
+		r.prog.run(progCtx)
+	}()
 	if err := r.copy(ctx, src, dst, skipTS); err != nil {
 		_ = dst.Close()
 		return Stats{}, errors.Join(err, r.res.flush(r.ctx))
@@ -140,41 +149,6 @@ func (r *Reparo) loadCheckpoint(ctx context.Context) (int64, error) {
 		r.prog.setResumed()
 	}
 	return skipTS, nil
-}
-
-// copy hands every record in range, past skipTS and not filtered out, to
-// the destination.
-func (r *Reparo) copy(ctx context.Context, src *source, dst destination, skipTS int64) error {
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		rec, err := src.Next()
-		r.prog.read(src.FilesDone(), src.BytesDone())
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		b := rec.Binlog
-		if b.GetCommitTs() <= skipTS {
-			continue
-		}
-		keep, err := filterBinlog(r.filter, b)
-		if err != nil {
-			return fmt.Errorf("%s at offset %d: %w", rec.File, rec.Offset, err)
-		}
-		if !keep {
-			continue
-		}
-		if err := r.res.reserve(ctx, b.GetCommitTs()); err != nil {
-			return err
-		}
-		if err := dst.Sync(ctx, b); err != nil {
-			return err
-		}
-	}
 }
 
 // applied is the destinations' done callback.
