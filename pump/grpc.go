@@ -8,7 +8,6 @@ import (
 
 	"github.com/openbinlog/tidb-binlog/pkg/registry"
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
-	"github.com/openbinlog/tidb-binlog/pump/storage"
 	"go.uber.org/zap"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -47,19 +46,19 @@ func (s *Server) writeBinlog(ctx context.Context, req *binlogpb.WriteBinlogReq, 
 // storeBinlog decodes only the type and timestamps of the payload (the
 // storage keeps the payload as received) and stores it.
 func (s *Server) storeBinlog(ctx context.Context, payload []byte, fake bool) error {
-	b, err := storage.PeekBinlog(payload)
+	h, err := binlogpb.PeekHeader(payload)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidBinlog, err)
 	}
-	if b.IsProbe() {
+	if h.IsProbe() {
 		return nil
 	}
-	if !fake && b.GetTp() == binlogpb.BinlogType_Prewrite {
+	if !fake && h.Tp == binlogpb.BinlogType_Prewrite {
 		if state := s.node.State(); state != registry.Online {
 			return &NotOnlineError{State: state}
 		}
 	}
-	return s.store.WriteBinlog(ctx, b, payload)
+	return s.store.WriteBinlog(ctx, h, payload)
 }
 
 // observeWrite records a write's metrics and logs its failure; the

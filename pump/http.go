@@ -188,12 +188,12 @@ func (s *Server) handleBinlogByTS(w http.ResponseWriter, r *http.Request) {
 // writeBinlogSummary prints the type and timestamps of a binlog too large
 // to print.
 func writeBinlogSummary(w http.ResponseWriter, payload []byte) {
-	b, err := storage.PeekBinlog(payload)
+	h, err := binlogpb.PeekHeader(payload)
 	if err != nil {
 		http.Error(w, fmt.Sprintf("unmarshal binlog: %v", err), http.StatusInternalServerError)
 		return
 	}
-	fmt.Fprintf(w, "tp: %s\nstart_ts: %d\ncommit_ts: %d\n\n", b.GetTp(), b.GetStartTs(), b.GetCommitTs())
+	fmt.Fprintf(w, "tp: %s\nstart_ts: %d\ncommit_ts: %d\n\n", h.Tp, h.StartTs, h.CommitTs)
 	fmt.Fprintf(w, "binlog of %d bytes not printed: this page prints binlogs up to %d bytes\n",
 		len(payload), maxDebugBinlog)
 }

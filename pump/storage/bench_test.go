@@ -93,14 +93,14 @@ func writeTxns(b *testing.B, a *Append, ts *tsoGen, value []byte, more func() bo
 			return local
 		}
 		w0 := time.Now()
-		if err := a.WriteBinlog(ctx, p, payload); err != nil {
+		if err := a.WriteBinlog(ctx, p.Header(), payload); err != nil {
 			b.Error(err)
 			return local
 		}
 		local = append(local, time.Since(w0))
 		*c.StartTs, *c.CommitTs = start, ts.next()
 		w0 = time.Now()
-		if err := a.WriteBinlog(ctx, c, nil); err != nil {
+		if err := writeB(ctx, a, c); err != nil {
 			b.Error(err)
 			return local
 		}

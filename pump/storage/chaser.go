@@ -22,25 +22,25 @@ type slowChaser struct {
 	lg    *zap.Logger
 	m     *metrics
 
-	writeLock sync.Mutex // held by the value-log writer around each group
-	on        atomic.Bool
-	wake      chan struct{} // cap 1
-	stop      chan struct{}
-	done      chan struct{}
+	writer sync.Locker // held by the value-log writer around each group
+	on     atomic.Bool
+	wake   chan struct{} // cap 1
+	stop   chan struct{}
+	done   chan struct{}
 
 	// owned by the chaser goroutine (and by Close after the goroutine ends)
 	next         valuePointer // first record not yet forwarded
 	lastRecovery time.Time
 }
 
-func newSlowChaser(v *valueLog, q *kvQueue, k knobs, lg *zap.Logger, m *metrics) *slowChaser {
-	return &slowChaser{vlog: v, kvq: q, knobs: k, lg: lg.With(zap.String("component", "slow chaser")), m: m,
+func newSlowChaser(v *valueLog, q *kvQueue, writer sync.Locker, k knobs, lg *zap.Logger, m *metrics) *slowChaser {
+	return &slowChaser{vlog: v, kvq: q, writer: writer, knobs: k, lg: lg.With(zap.String("component", "slow chaser")), m: m,
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 }
 
 func (c *slowChaser) isOn() bool { return c.on.Load() }
 
-// turnOn is called by the writer, holding writeLock, with the first record
+// turnOn is called by the writer, holding its lock, with the first record
 // it could not forward.
 func (c *slowChaser) turnOn(next valuePointer) {
 	c.next = next
@@ -89,8 +89,8 @@ func (c *slowChaser) run() {
 // the chaser off.
 func (c *slowChaser) recover() {
 	c.lastRecovery = time.Now()
-	c.writeLock.Lock()
-	defer c.writeLock.Unlock()
+	c.writer.Lock()
+	defer c.writer.Unlock()
 	c.m.chaserCount.WithLabelValues("recovery").Inc()
 	if _, err := c.catchUp(c.stop, time.Now().Add(c.knobs.recoveryTimeout)); err != nil {
 		c.lg.Info("slow chaser recovery failed, retrying later", zap.Error(err))
@@ -108,11 +108,8 @@ func (c *slowChaser) catchUp(cancel <-chan struct{}, deadline time.Time) (int, e
 	n := 0
 	var one [1]kvItem
 	_, err := c.vlog.scan(c.next, func(p valuePointer, payload []byte) error {
-		tp, start, commit, err := peekBinlog(payload)
-		if err != nil {
-			c.lg.Error("skip undecodable binlog", zap.Uint32("fid", p.fid), zap.Int64("offset", p.offset), zap.Error(err))
-		} else if start != 0 || commit != 0 {
-			one[0] = kvItem{start: start, commit: commit, tp: tp, ptr: p}
+		if it, ok := itemOfRecord(c.lg, p, payload); ok {
+			one[0] = it
 			if !c.kvq.pushWait(one[:], cancel, deadline) {
 				return errChaseStopped
 			}

@@ -42,11 +42,11 @@ func crashChild() {
 			defer wg.Done()
 			for i := 0; ; i++ {
 				start := ts.next()
-				if a.WriteBinlog(context.Background(), prewrite(start, fmt.Sprintf("w%d-%d-%s", w, i, pad)), nil) != nil {
+				if writeB(context.Background(), a, prewrite(start, fmt.Sprintf("w%d-%d-%s", w, i, pad))) != nil {
 					return
 				}
 				commit := ts.next()
-				if a.WriteBinlog(context.Background(), commitOf(start, commit), nil) != nil {
+				if writeB(context.Background(), a, commitOf(start, commit)) != nil {
 					return
 				}
 				mu.Lock()

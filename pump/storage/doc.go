@@ -21,7 +21,9 @@
 //
 // # Write path
 //
-// WriteBinlog queues a request; one group is written at a time, by the
+// WriteBinlog takes a binlog's header (type, start_ts, commit_ts, as
+// binlogpb.PeekHeader reads it) and its payload, and queues a request; one
+// group is written at a time, by the
 // goroutine of its oldest request (the leader, writer.go), which takes the
 // requests queued at that moment (up to 1 MiB; the original also stops at
 // the first size + 128 KiB when the first is small, which only made the
@@ -56,8 +58,8 @@
 //
 // PullCommitBinlog streams the commit and fake binlogs with commit_ts in
 // (last, watermark], in ts order, each commit merged with its prewrite. The
-// merge works on the protobuf wire format (merge.go): the prewrite value is
-// copied once and nothing is unmarshaled. A puller sleeps on a channel that
+// merge works on the protobuf wire format (binlogpb.MergeCommit): the
+// prewrite value is copied once and nothing is unmarshaled. A puller sleeps on a channel that
 // is closed whenever the watermark moves, so new data is pushed at once.
 //
 // No binlog vanishes from a stream: every record read through the index is

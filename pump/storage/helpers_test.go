@@ -73,7 +73,7 @@ func fake(ts int64) *binlogpb.Binlog { return binlogpb.NewBinlog(binlogpb.Binlog
 
 func mustWrite(t testing.TB, a *Append, b *binlogpb.Binlog) {
 	t.Helper()
-	require.NoError(t, a.WriteBinlog(context.Background(), b, nil))
+	require.NoError(t, writeB(context.Background(), a, b))
 }
 
 // writeTxn writes a prewrite and its commit and returns the commit ts.
@@ -190,4 +190,13 @@ func commitTSs(bs []PulledBinlog) []int64 {
 		out = append(out, b.CommitTS)
 	}
 	return out
+}
+
+// writeB writes b marshaled, as the pump does with a received payload.
+func writeB(ctx context.Context, a *Append, b *binlogpb.Binlog) error {
+	payload, err := proto.Marshal(b)
+	if err != nil {
+		return err
+	}
+	return a.WriteBinlog(ctx, b.Header(), payload)
 }

@@ -4,6 +4,8 @@ import (
 	"sync"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
 )
 
@@ -14,7 +16,28 @@ type kvItem struct {
 	ptr           valuePointer
 }
 
-func (it kvItem) key() int64 { return indexKey(it.tp, it.start, it.commit) }
+func newKVItem(h binlogpb.Header, p valuePointer) kvItem {
+	return kvItem{start: h.StartTs, commit: h.CommitTs, tp: h.Tp, ptr: p}
+}
+
+func (it kvItem) key() int64 {
+	return indexKey(binlogpb.Header{Tp: it.tp, StartTs: it.start, CommitTs: it.commit})
+}
+
+// itemOfRecord is the queue item of a value-log record read back (by the
+// re-feed at open and by the slow chaser); false for a record that is not
+// indexed: an empty probe, or an undecodable payload (logged).
+func itemOfRecord(lg *zap.Logger, p valuePointer, payload []byte) (kvItem, bool) {
+	h, err := binlogpb.PeekHeader(payload)
+	if err != nil {
+		lg.Error("skip undecodable binlog", zap.Uint32("fid", p.fid), zap.Int64("offset", p.offset), zap.Error(err))
+		return kvItem{}, false
+	}
+	if h.IsProbe() {
+		return kvItem{}, false
+	}
+	return newKVItem(h, p), true
+}
 
 // kvQueue is the bounded queue between the value-log writer (or the slow
 // chaser) and the KV writer. It moves items in groups.

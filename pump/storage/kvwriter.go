@@ -16,8 +16,6 @@ func (a *Append) kvLoop() {
 	defer a.sorter.closeInput()
 	var (
 		batch leveldb.Batch
-		key   [tsKeySize]byte
-		ptr   [pointerSize]byte
 		items = make([]kvItem, 0, kvBatchSize)
 		ok    bool
 	)
@@ -29,16 +27,26 @@ func (a *Append) kvLoop() {
 		if a.knobs.beforeKVWrite != nil {
 			a.knobs.beforeKVWrite()
 		}
-		batch.Reset()
-		for _, it := range items {
-			batch.Put(appendTSKey(key[:0], it.key()), it.ptr.encode(ptr[:0]))
-		}
-		batch.Put(headPointerKey, items[len(items)-1].ptr.encode(ptr[:0]))
+		buildIndexBatch(&batch, items)
 		if !a.writeKV(&batch) {
 			return
 		}
 		a.sorter.push(items)
 	}
+}
+
+// buildIndexBatch resets b to index items: their "ts:" keys and
+// headPointer, the pointer of the last one.
+func buildIndexBatch(b *leveldb.Batch, items []kvItem) {
+	var (
+		key [tsKeySize]byte
+		ptr [pointerSize]byte
+	)
+	b.Reset()
+	for _, it := range items {
+		b.Put(appendTSKey(key[:0], it.key()), it.ptr.encode(ptr[:0]))
+	}
+	b.Put(headPointerKey, items[len(items)-1].ptr.encode(ptr[:0]))
 }
 
 // writeKV retries a failed batch every kvRetry until the Append closes.

@@ -11,6 +11,8 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+
+	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
 )
 
 const readAhead = 1 << 20
@@ -65,9 +67,8 @@ func (lf *logFile) load(last bool, report func(*CorruptionError)) error {
 	}
 	var maxTS int64
 	res, err := scanRecords(lf.fd, lf.path, lf.fid, 0, size, func(_ valuePointer, payload []byte) error {
-		_, start, commit, perr := peekBinlog(payload)
-		if perr == nil {
-			maxTS = max(maxTS, start, commit)
+		if h, perr := binlogpb.PeekHeader(payload); perr == nil {
+			maxTS = max(maxTS, h.StartTs, h.CommitTs)
 		}
 		return nil
 	}, report)

@@ -140,20 +140,20 @@ func (a *Append) pulledAt(ts int64, value []byte) (pb PulledBinlog, send bool, e
 		return PulledBinlog{}, false, err
 	}
 	switch {
-	case r.start == r.commit:
-		return PulledBinlog{StartTS: r.start, CommitTS: r.commit, Payload: r.payload}, true, nil
-	case r.tp != binlogpb.BinlogType_Commit:
+	case r.StartTs == r.CommitTs:
+		return PulledBinlog{StartTS: r.StartTs, CommitTS: r.CommitTs, Payload: r.payload}, true, nil
+	case r.Tp != binlogpb.BinlogType_Commit:
 		return PulledBinlog{}, false, nil
 	}
 	merged, err := a.mergePrewrite(r)
 	if errors.Is(err, errPrewriteAbsent) {
 		a.m.errFeed.Inc()
 		a.lg.Warn("skip commit binlog: its prewrite binlog is absent (rolled back, or purged by gc)",
-			zap.Int64("startTS", r.start), zap.Int64("commitTS", r.commit))
+			zap.Int64("startTS", r.StartTs), zap.Int64("commitTS", r.CommitTs))
 		return PulledBinlog{}, false, nil
 	}
 	if err != nil {
 		return PulledBinlog{}, false, err
 	}
-	return PulledBinlog{StartTS: r.start, CommitTS: r.commit, Payload: merged}, true, nil
+	return PulledBinlog{StartTS: r.StartTs, CommitTS: r.CommitTs, Payload: merged}, true, nil
 }

@@ -13,9 +13,8 @@ import (
 // indexedRecord is a record read through an index entry and checked to be
 // the binlog its key names.
 type indexedRecord struct {
-	tp            binlogpb.BinlogType
-	start, commit int64
-	payload       []byte
+	binlogpb.Header
+	payload []byte
 }
 
 // readIndexed reads the record the index entry (key ts, pointer value)
@@ -48,14 +47,14 @@ func (a *Append) readIndexed(ts int64, value []byte) (indexedRecord, error) {
 		a.m.errRead.Inc()
 		return indexedRecord{}, fmt.Errorf("read binlog at ts %d: %w", ts, err)
 	}
-	tp, start, commit, err := peekBinlog(payload)
+	h, err := binlogpb.PeekHeader(payload)
 	if err != nil {
 		return indexedRecord{}, loss(err)
 	}
-	if indexKey(tp, start, commit) != ts {
-		return indexedRecord{}, loss(fmt.Errorf("%w: found %s start ts %d commit ts %d", errKeyMismatch, tp, start, commit))
+	if indexKey(h) != ts {
+		return indexedRecord{}, loss(fmt.Errorf("%w: found %s start ts %d commit ts %d", errKeyMismatch, h.Tp, h.StartTs, h.CommitTs))
 	}
-	return indexedRecord{tp: tp, start: start, commit: commit, payload: payload}, nil
+	return indexedRecord{Header: h, payload: payload}, nil
 }
 
 // isPrewriteOf reports whether an unverified payload still reads as the
@@ -63,8 +62,8 @@ func (a *Append) readIndexed(ts int64, value []byte) (indexedRecord, error) {
 // damaged commit (whose commit_ts is its key) reads so only after at least
 // two independent changes.
 func isPrewriteOf(payload []byte, start int64) bool {
-	tp, s, c, err := peekBinlog(payload)
-	return err == nil && c == 0 && (tp == binlogpb.BinlogType_Prewrite || s == start)
+	h, err := binlogpb.PeekHeader(payload)
+	return err == nil && h.CommitTs == 0 && (h.Tp == binlogpb.BinlogType_Prewrite || h.StartTs == start)
 }
 
 // errPrewriteAbsent: the commit's prewrite is not indexed (rolled back, or
@@ -75,18 +74,18 @@ var errPrewriteAbsent = errors.New("storage: prewrite binlog not found")
 // start_ts. errPrewriteAbsent when the prewrite is not indexed; a damaged
 // prewrite is a *DataLossError naming the commit.
 func (a *Append) mergePrewrite(c indexedRecord) ([]byte, error) {
-	p, err := a.readPrewrite(c.start)
+	p, err := a.readPrewrite(c.StartTs)
 	var dl *DataLossError
 	if errors.As(err, &dl) {
-		return nil, &DataLossError{CommitTS: c.commit, StartTS: c.start, File: dl.File, Offset: dl.Offset,
+		return nil, &DataLossError{CommitTS: c.CommitTs, StartTS: c.StartTs, File: dl.File, Offset: dl.Offset,
 			Err: fmt.Errorf("its prewrite binlog: %w", dl.Err)}
 	}
 	if err != nil {
 		return nil, err
 	}
-	merged, err := mergeCommit(c.payload, p.payload)
+	merged, err := binlogpb.MergeCommit(c.payload, p.payload)
 	if err != nil {
-		return nil, &DataLossError{CommitTS: c.commit, StartTS: c.start, File: "merged binlog", Err: err}
+		return nil, &DataLossError{CommitTS: c.CommitTs, StartTS: c.StartTs, File: "merged binlog", Err: err}
 	}
 	return merged, nil
 }
@@ -110,10 +109,10 @@ func (a *Append) readPrewrite(start int64) (indexedRecord, error) {
 	if err != nil {
 		return indexedRecord{}, err
 	}
-	if p.tp != binlogpb.BinlogType_Prewrite {
+	if p.Tp != binlogpb.BinlogType_Prewrite {
 		ptr, _ := decodePointer(v)
 		return indexedRecord{}, &DataLossError{CommitTS: start, File: a.vlog.filePath(ptr.fid), Offset: ptr.offset,
-			Err: fmt.Errorf("%w: found %s", errKeyMismatch, p.tp)}
+			Err: fmt.Errorf("%w: found %s", errKeyMismatch, p.Tp)}
 	}
 	return p, nil
 }

@@ -30,17 +30,17 @@ func newRecentRecords(limit int) *recentRecords {
 	return &recentRecords{limit: limit}
 }
 
-// add remembers the payloads of a group just made durable; reqs are in
-// file order, after every record added before.
-func (c *recentRecords) add(reqs []*request) {
+// add remembers the payloads of a group just made durable, at ptrs; they
+// are in file order, after every record added before.
+func (c *recentRecords) add(ptrs []valuePointer, payloads [][]byte) {
 	if c.limit <= 0 {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, r := range reqs {
-		c.entries = append(c.entries, recentEntry{ptr: r.ptr, payload: r.payload})
-		c.size += len(r.payload)
+	for i, p := range payloads {
+		c.entries = append(c.entries, recentEntry{ptr: ptrs[i], payload: p})
+		c.size += len(p)
 	}
 	for c.size > c.limit {
 		c.size -= len(c.entries[c.head].payload)

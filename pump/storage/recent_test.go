@@ -7,8 +7,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func recentReq(fid uint32, off int64, payload string) *request {
-	return &request{ptr: valuePointer{fid: fid, offset: off}, payload: []byte(payload)}
+// addOne adds the record of payload at fid, off.
+func addOne(c *recentRecords, fid uint32, off int64, payload string) {
+	c.add([]valuePointer{{fid: fid, offset: off}}, [][]byte{[]byte(payload)})
 }
 
 func requireRecent(t *testing.T, c *recentRecords, fid uint32, off int64, want string) {
@@ -24,17 +25,17 @@ func requireRecent(t *testing.T, c *recentRecords, fid uint32, off int64, want s
 
 func TestRecentRecordsEvictOldestByBytes(t *testing.T) {
 	c := newRecentRecords(10)
-	c.add([]*request{recentReq(0, 0, "aaaa"), recentReq(0, 20, "bbbb")})
+	c.add([]valuePointer{{0, 0}, {0, 20}}, [][]byte{[]byte("aaaa"), []byte("bbbb")})
 	requireRecent(t, c, 0, 0, "aaaa")
 	requireRecent(t, c, 0, 20, "bbbb")
 	requireRecent(t, c, 0, 10, "")
 
-	c.add([]*request{recentReq(0, 40, "cccc")}) // 12 bytes > 10: the oldest goes
+	addOne(c, 0, 40, "cccc") // 12 bytes > 10: the oldest goes
 	requireRecent(t, c, 0, 0, "")
 	requireRecent(t, c, 0, 20, "bbbb")
 	requireRecent(t, c, 0, 40, "cccc")
 
-	c.add([]*request{recentReq(1, 0, "dd")}) // the next file
+	addOne(c, 1, 0, "dd") // the next file
 	requireRecent(t, c, 1, 0, "dd")
 	requireRecent(t, c, 0, 40, "cccc")
 	c.dropFiles(0)
@@ -42,7 +43,7 @@ func TestRecentRecordsEvictOldestByBytes(t *testing.T) {
 	requireRecent(t, c, 0, 40, "")
 	requireRecent(t, c, 1, 0, "dd")
 
-	c.add([]*request{recentReq(1, 18, "a payload larger than the budget")})
+	addOne(c, 1, 18, "a payload larger than the budget")
 	requireRecent(t, c, 1, 18, "")
 	requireRecent(t, c, 1, 0, "")
 	require.Zero(t, c.size)
@@ -51,7 +52,7 @@ func TestRecentRecordsEvictOldestByBytes(t *testing.T) {
 func TestRecentRecordsCompactAndDisabled(t *testing.T) {
 	c := newRecentRecords(100)
 	for i := range 5000 {
-		c.add([]*request{recentReq(0, int64(i)*20, fmt.Sprintf("%04d", i))})
+		addOne(c, 0, int64(i)*20, fmt.Sprintf("%04d", i))
 	}
 	require.Less(t, len(c.entries), 2100, "the evicted entries are compacted away")
 	for i := 4975; i < 5000; i++ {
@@ -60,7 +61,7 @@ func TestRecentRecordsCompactAndDisabled(t *testing.T) {
 	requireRecent(t, c, 0, 4974*20, "")
 
 	off := newRecentRecords(0)
-	off.add([]*request{recentReq(0, 0, "x")})
+	addOne(off, 0, 0, "x")
 	requireRecent(t, off, 0, 0, "")
 }
 

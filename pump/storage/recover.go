@@ -61,11 +61,7 @@ func (a *Append) refeed(p valuePointer) (int, error) {
 		if len(items) == 0 {
 			return nil
 		}
-		batch.Reset()
-		for _, it := range items {
-			batch.Put(tsKey(it.key()), it.ptr.encode(nil))
-		}
-		batch.Put(headPointerKey, items[len(items)-1].ptr.encode(nil))
+		buildIndexBatch(&batch, items)
 		if err := a.db.Write(&batch, nil); err != nil {
 			return fmt.Errorf("index value log: %w", err)
 		}
@@ -74,15 +70,11 @@ func (a *Append) refeed(p valuePointer) (int, error) {
 		return nil
 	}
 	_, err := a.vlog.scan(p, func(vp valuePointer, payload []byte) error {
-		tp, start, commit, err := peekBinlog(payload)
-		if err != nil {
-			a.lg.Error("skip undecodable binlog", zap.Uint32("fid", vp.fid), zap.Int64("offset", vp.offset), zap.Error(err))
+		it, ok := itemOfRecord(a.lg, vp, payload)
+		if !ok {
 			return nil
 		}
-		if start == 0 && commit == 0 {
-			return nil
-		}
-		items = append(items, kvItem{start: start, commit: commit, tp: tp, ptr: vp})
+		items = append(items, it)
 		count++
 		if len(items) == kvBatchSize {
 			return flush()

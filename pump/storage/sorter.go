@@ -7,6 +7,7 @@ import (
 
 	"github.com/syndtr/goleveldb/leveldb"
 	"go.uber.org/zap"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
 )
@@ -220,7 +221,12 @@ func (s *sorter) writeSyntheticCommit(ctx context.Context, lg *zap.Logger, start
 		return
 	}
 	c := binlogpb.NewBinlog(binlogpb.BinlogType_Commit, start, commit)
-	if err := s.a.write(ctx, c, nil); err != nil {
+	payload, err := proto.Marshal(c)
+	if err != nil {
+		lg.Error("marshal synthetic commit binlog failed", zap.Error(err))
+		return
+	}
+	if err := s.a.write(ctx, c.Header(), payload); err != nil {
 		lg.Error("write synthetic commit binlog failed", zap.Error(err))
 		return
 	}

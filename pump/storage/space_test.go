@@ -20,9 +20,9 @@ func TestFullDiskRejectsRealBinlogsAcceptsFake(t *testing.T) {
 	defer closeTest(t, a)
 	ts := newTSO()
 
-	require.ErrorIs(t, a.WriteBinlog(t.Context(), prewrite(ts.next(), "x"), nil), ErrNoAvailableSpace)
+	require.ErrorIs(t, writeB(t.Context(), a, prewrite(ts.next(), "x")), ErrNoAvailableSpace)
 	f := fake(ts.next())
-	require.NoError(t, a.WriteBinlog(t.Context(), f, nil), "fake binlogs are still accepted")
+	require.NoError(t, writeB(t.Context(), a, f), "fake binlogs are still accepted")
 	require.Eventually(t, func() bool { return a.MaxCommitTS() == f.GetCommitTs() }, 10*time.Second, time.Millisecond)
 	require.Equal(t, 10.0, counterValue(t, reg, "binlog_pump_storage_storage_size_bytes", map[string]string{"type": "available"}))
 	require.Greater(t, counterValue(t, reg, "binlog_pump_storage_storage_size_bytes", map[string]string{"type": "capacity"}), 0.0)

@@ -133,7 +133,7 @@ func (a *Append) reportCorruption(e *CorruptionError) {
 
 // start launches the pipeline goroutines.
 func (a *Append) start() {
-	a.chaser = newSlowChaser(a.vlog, a.kvq, a.knobs, a.lg, a.m)
+	a.chaser = newSlowChaser(a.vlog, a.kvq, &a.wq.groupMu, a.knobs, a.lg, a.m)
 	ctx, cancel := context.WithCancel(context.Background())
 	a.cancelResolve = cancel
 	go a.kvLoop()

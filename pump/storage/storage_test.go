@@ -92,7 +92,7 @@ func TestFakeBinlogPulledAsIsAndRollbackNever(t *testing.T) {
 	f := fake(ts.next())
 	payload := []byte{}
 	payload = append(payload, mustMarshal(t, f)...)
-	require.NoError(t, a.WriteBinlog(t.Context(), f, payload))
+	require.NoError(t, a.WriteBinlog(t.Context(), f.Header(), payload))
 
 	got := receive(t, ch, 1)[0]
 	require.Equal(t, f.GetStartTs(), got.StartTS)
@@ -107,7 +107,7 @@ func TestFakeBinlogPulledAsIsAndRollbackNever(t *testing.T) {
 func TestProbeIsNoOp(t *testing.T) {
 	dir := t.TempDir()
 	a := openTest(t, dir, testOptions())
-	require.NoError(t, a.WriteBinlog(t.Context(), binlogpb.NewBinlog(binlogpb.BinlogType_Prewrite, 0, 0), nil))
+	require.NoError(t, writeB(t.Context(), a, binlogpb.NewBinlog(binlogpb.BinlogType_Prewrite, 0, 0)))
 	require.Equal(t, int64(0), a.vlog.end().offset, "nothing written")
 	closeTest(t, a)
 }
@@ -162,7 +162,7 @@ func TestPullClosedOnContextAndClose(t *testing.T) {
 func TestWriteAfterCloseAndDoubleClose(t *testing.T) {
 	a := openTest(t, t.TempDir(), testOptions())
 	closeTest(t, a)
-	err := a.WriteBinlog(t.Context(), prewrite(1, "x"), nil)
+	err := writeB(t.Context(), a, prewrite(1, "x"))
 	require.ErrorIs(t, err, ErrClosed)
 	require.ErrorIs(t, a.Close(), ErrClosed)
 }
@@ -201,7 +201,7 @@ func TestWriteWithCancelledContextNotQueued(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	start := newTSO().next()
-	err := a.WriteBinlog(ctx, prewrite(start, "x"), nil)
+	err := writeB(ctx, a, prewrite(start, "x"))
 	require.ErrorIs(t, err, context.Canceled)
 	mustWrite(t, a, fake(start+1)) // a later write goes through, and is indexed after the first
 	require.Eventually(t, func() bool { _, err := a.ReadBinlog(start + 1); return err == nil },
@@ -228,7 +228,7 @@ func TestConcurrentWritesAcrossClose(t *testing.T) {
 			defer wg.Done()
 			for {
 				start := ts.next()
-				err := a.WriteBinlog(context.Background(), prewrite(start, "v"), nil)
+				err := writeB(context.Background(), a, prewrite(start, "v"))
 				if errors.Is(err, ErrClosed) {
 					return
 				}

@@ -14,8 +14,8 @@ import (
 	"go.uber.org/zap"
 )
 
-// valueLog is the set of value-log files of <dir>/value. Only the writer
-// goroutine appends; reads and scans are safe concurrently.
+// valueLog is the set of value-log files of <dir>/value. One writer at a
+// time appends (the group leader); reads and scans are safe concurrently.
 type valueLog struct {
 	dir      string
 	fileSize int64
@@ -124,34 +124,34 @@ func (v *valueLog) createFile(fid uint32) error {
 	return nil
 }
 
-// write appends the records of reqs as one write and one fdatasync, and
-// sets their pointers. It rotates the file when it grew past fileSize.
-func (v *valueLog) write(reqs []*request) error {
+// write appends payloads as records with one write and one fdatasync and
+// appends their pointers to ptrs. maxTS is the largest start or commit ts
+// among them. It rotates the file when it grew past fileSize.
+func (v *valueLog) write(payloads [][]byte, maxTS int64, ptrs []valuePointer) ([]valuePointer, error) {
 	if v.failed != nil {
-		return v.failed
+		return ptrs, v.failed
 	}
 	cur := v.cur
 	v.buf = v.buf[:0]
 	off := v.writeOff
-	var maxTS int64
-	for _, r := range reqs {
-		r.ptr = valuePointer{fid: cur.fid, offset: off + int64(len(v.buf))}
-		v.buf = appendRecord(v.buf, r.payload)
-		maxTS = max(maxTS, r.start, r.commit)
+	first := len(ptrs)
+	for _, p := range payloads {
+		ptrs = append(ptrs, valuePointer{fid: cur.fid, offset: off + int64(len(v.buf))})
+		v.buf = appendRecord(v.buf, p)
 	}
 	end := off + int64(len(v.buf))
 	v.preallocate(end)
 	t0 := time.Now()
 	if _, err := cur.fd.WriteAt(v.buf, off); err != nil {
 		v.dropPartialWrite(off)
-		return fmt.Errorf("write value log %s: %w", cur.path, err)
+		return ptrs, fmt.Errorf("write value log %s: %w", cur.path, err)
 	}
 	t1 := time.Now()
 	v.m.durToDisk.Observe(t1.Sub(t0).Seconds())
 	if v.sync {
 		if err := fdatasync(cur.fd); err != nil {
 			v.failed = fmt.Errorf("sync value log %s: %w", cur.path, err)
-			return v.failed
+			return ptrs, v.failed
 		}
 		v.m.durFsync.Observe(time.Since(t1).Seconds())
 	}
@@ -159,15 +159,15 @@ func (v *valueLog) write(reqs []*request) error {
 	v.writeOff = end
 	cur.updateMaxTS(maxTS)
 	cur.dataEnd.Store(v.writeOff)
-	v.recent.add(reqs)
+	v.recent.add(ptrs[first:], payloads)
 	v.m.sizeBatch.Observe(float64(end - off))
 	if len(v.buf) > 4<<20 {
 		v.buf = nil // do not keep a huge buffer
 	}
 	if v.writeOff > v.fileSize {
-		return v.rotate()
+		return ptrs, v.rotate()
 	}
-	return nil
+	return ptrs, nil
 }
 
 // dropPartialWrite cuts the file at off after a failed write (the next

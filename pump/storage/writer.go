@@ -2,12 +2,10 @@ package storage
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"time"
 
 	"go.uber.org/zap"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
 )
@@ -23,52 +21,43 @@ const maxGroupBytes = 1 << 20
 // request is one binlog on its way to the value log. Requests are pooled:
 // the writer must not touch one after signaling done.
 type request struct {
-	start, commit int64
-	tp            binlogpb.BinlogType
-	payload       []byte
-	ptr           valuePointer
-	err           error
-	done          chan struct{} // cap 1: written (or failed), or lead set
-	lead          bool          // set before done: the request's goroutine leads the next group
+	h       binlogpb.Header
+	payload []byte
+	err     error
+	done    chan struct{} // cap 1: written (or failed), or lead set
+	lead    bool          // set before done: the request's goroutine leads the next group
 }
 
 var requestPool = sync.Pool{New: func() any { return &request{done: make(chan struct{}, 1)} }}
 
-// WriteBinlog stores b and returns once it is durable in the value log
-// (after fdatasync when SyncLog is on). payload is b marshaled as received;
-// nil means marshal b. When payload is given, only the type and timestamps
-// of b are read (see PeekBinlog), and the storage keeps payload to serve
+// WriteBinlog stores the binlog payload, whose type and timestamps are h
+// (binlogpb.PeekHeader), and returns once it is durable in the value log
+// (after fdatasync when SyncLog is on). The storage keeps payload to serve
 // readers from memory: the caller must not modify it afterwards. An empty
 // probe (start_ts == commit_ts == 0) is accepted without writing. When the
 // disk is nearly full, real binlogs get ErrNoAvailableSpace while fake
 // binlogs are still accepted.
-func (a *Append) WriteBinlog(ctx context.Context, b *binlogpb.Binlog, payload []byte) error {
-	if b.IsProbe() {
+func (a *Append) WriteBinlog(ctx context.Context, h binlogpb.Header, payload []byte) error {
+	if h.IsProbe() {
 		if a.isClosed() {
 			return ErrClosed
 		}
 		return nil
 	}
-	if !b.IsFake() && a.noSpace.Load() {
+	if !h.IsFake() && a.noSpace.Load() {
 		a.m.errWrite.Inc()
 		return ErrNoAvailableSpace
 	}
-	return a.write(ctx, b, payload)
+	return a.write(ctx, h, payload)
 }
 
-func (a *Append) write(ctx context.Context, b *binlogpb.Binlog, payload []byte) error {
+func (a *Append) write(ctx context.Context, h binlogpb.Header, payload []byte) error {
 	t0 := time.Now()
-	if payload == nil {
-		var err error
-		if payload, err = proto.Marshal(b); err != nil {
-			return fmt.Errorf("marshal binlog: %w", err)
-		}
-	}
 	if err := ctx.Err(); err != nil {
 		return err // not queued: a queued request is written whatever its caller does
 	}
 	r := requestPool.Get().(*request)
-	r.start, r.commit, r.tp, r.payload, r.err = b.GetStartTs(), b.GetCommitTs(), b.GetTp(), payload, nil
+	r.h, r.payload, r.err = h, payload, nil
 	if err := a.submit(r); err != nil {
 		r.payload = nil
 		requestPool.Put(r)
@@ -86,8 +75,8 @@ func (a *Append) write(ctx context.Context, b *binlogpb.Binlog, payload []byte) 
 		return err
 	}
 	if d > a.opts.SlowWriteThreshold {
-		a.lg.Warn("slow write binlog", zap.Duration("duration", d), zap.Int64("startTS", b.GetStartTs()),
-			zap.Int64("commitTS", b.GetCommitTs()), zap.Int("size", len(payload)))
+		a.lg.Warn("slow write binlog", zap.Duration("duration", d), zap.Int64("startTS", h.StartTs),
+			zap.Int64("commitTS", h.CommitTs), zap.Int("size", len(payload)))
 	}
 	return nil
 }
@@ -105,8 +94,15 @@ type writeQueue struct {
 	leading bool          // a group is being written, or the lead is being handed over
 	closed  bool          // no more requests
 	drained chan struct{} // closed by the last leader once closed
-	group   []*request    // leader-owned buffers
-	items   []kvItem
+
+	// groupMu is held by the leader around writing and forwarding a group;
+	// the slow chaser takes it to stop the writer while it turns off.
+	groupMu sync.Mutex
+	// leader-owned buffers
+	group    []*request
+	payloads [][]byte
+	ptrs     []valuePointer
+	items    []kvItem
 }
 
 // submit queues r and returns once it is written (r.err tells how) or
@@ -151,8 +147,9 @@ func (a *Append) lead() {
 	q.pending = q.pending[:rest]
 	q.mu.Unlock()
 
-	q.items = a.writeGroup(q.group, q.items[:0])
+	a.writeGroup(q)
 	clear(q.group)
+	clear(q.payloads)
 
 	q.mu.Lock()
 	if len(q.pending) == 0 {
@@ -185,29 +182,38 @@ func (a *Append) closeQueue() {
 	}
 }
 
-func (a *Append) writeGroup(group []*request, items []kvItem) []kvItem {
+// writeGroup writes q.group to the value log, acknowledges its requests and
+// forwards the records to the KV writer.
+func (a *Append) writeGroup(q *writeQueue) {
 	t0 := time.Now()
-	a.chaser.writeLock.Lock()
-	defer a.chaser.writeLock.Unlock()
-	err := a.vlog.write(group)
+	q.groupMu.Lock()
+	defer q.groupMu.Unlock()
+	q.payloads = q.payloads[:0]
+	var maxTS int64
+	for _, r := range q.group {
+		q.payloads = append(q.payloads, r.payload)
+		maxTS = max(maxTS, r.h.StartTs, r.h.CommitTs)
+	}
+	var err error
+	q.ptrs, err = a.vlog.write(q.payloads, maxTS, q.ptrs[:0])
 	if err != nil {
 		a.m.errWriteBatch.Inc()
-		a.writeFailures.Fail(err, zap.Int("records", len(group)))
+		a.writeFailures.Fail(err, zap.Int("records", len(q.group)))
 	} else {
 		a.writeFailures.OK()
 	}
-	for _, r := range group {
+	q.items = q.items[:0]
+	for i, r := range q.group {
 		if err == nil {
-			items = append(items, kvItem{start: r.start, commit: r.commit, tp: r.tp, ptr: r.ptr})
+			q.items = append(q.items, newKVItem(r.h, q.ptrs[i]))
 		}
 		r.err = err
 		r.done <- struct{}{}
 	}
 	a.m.durBatch.Observe(time.Since(t0).Seconds())
-	if len(items) > 0 {
-		a.forward(items)
+	if len(q.items) > 0 {
+		a.forward(q.items)
 	}
-	return items
 }
 
 // forward hands indexed-to-be items to the KV writer. If the KV queue stays
