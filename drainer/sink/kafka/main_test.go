@@ -1,0 +1,14 @@
+package kafka
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/openbinlog/tidb-binlog/pkg/kafkareader"
+)
+
+func TestMain(m *testing.M) {
+	kafkareader.RaiseSaramaLimits()
+	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/rcrowley/go-metrics.(*meterArbiter).tick"))
+}

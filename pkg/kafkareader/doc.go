@@ -1,0 +1,24 @@
+// Package kafkareader reads what the drainer's Kafka sink writes: a topic of
+// secondary binlogs (proto/secondarypb, SPEC 1.5), from a commit ts on. It
+// is the Go consumer package for users who read the topic themselves (the
+// original ships it as tidb-tools/tidb-binlog/driver/reader) and arbiter
+// reads through it.
+//
+// NewReader finds where to start with a binary search over partition 0: the
+// first offset whose message has a commit ts greater than Config.CommitTS
+// (each probe reads one message). It then consumes from there and delivers
+// every message with a commit ts above the last one delivered (duplicates
+// left by a drainer restart are dropped). A message that is not a secondary
+// binlog stops the reader with a *DecodeError naming the topic, partition
+// and offset.
+//
+// SecondaryBinlogToTxn converts a secondary binlog to a loader.Txn the way
+// the original loader did: a DDL keeps its schema, table and query; every
+// mutation becomes a DML whose Values are the row (the new row of an
+// update) and whose OldValues are an update's change_row. Column values map
+// to NULL, int64, uint64, float64, string or []byte; JSON bytes become a
+// string and BIT bytes a big-endian uint64.
+//
+// RaiseSaramaLimits lifts sarama's process-wide 100 MiB request and
+// response limits to fit 1 GiB messages (the drainer's largest).
+package kafkareader

@@ -1,0 +1,231 @@
+package kafkareader
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+	"go.uber.org/zap"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/openbinlog/tidb-binlog/proto/secondarypb"
+)
+
+// ErrNotBinlog is wrapped by a DecodeError for a message that does not
+// decode as a secondary binlog.
+var ErrNotBinlog = errors.New("kafkareader: message is not a secondary binlog")
+
+// DecodeError names the message that is not a secondary binlog.
+type DecodeError struct {
+	Topic     string
+	Partition int32
+	Offset    int64
+	Err       error
+}
+
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("kafkareader: topic %s partition %d offset %d: %v", e.Topic, e.Partition, e.Offset, e.Err)
+}
+
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// Config configures a Reader (the original driver reader's fields).
+type Config struct {
+	// KafkaAddrs are the brokers.
+	KafkaAddrs []string
+	// Version is the Kafka protocol version ("" or older than 0.11.0.0
+	// means 0.11.0.0).
+	Version string
+	// Topic is read; "" means the drainer's default <ClusterID>_obinlog.
+	Topic     string
+	ClusterID string
+	// CommitTS: only binlogs with a greater commit ts are delivered; the
+	// start offset is found by binary search. 0 starts at Offset.
+	CommitTS int64
+	// Offset is the start offset when CommitTS is 0 (0 = the oldest).
+	Offset int64
+	// MessageBufferSize is the capacity of Messages (default 1).
+	MessageBufferSize int
+	// SaramaBufferSize is sarama's channel buffer (default 1).
+	SaramaBufferSize int
+	// Logger (nil: no logging).
+	Logger *zap.Logger
+}
+
+// Message is one decoded binlog and where it was read.
+type Message struct {
+	Binlog    *secondarypb.Binlog
+	Partition int32
+	Offset    int64
+	// Size is the message's byte size.
+	Size int
+}
+
+// Reader delivers the binlogs of a topic.
+type Reader struct {
+	cfg      Config
+	lg       *zap.Logger
+	client   sarama.Client
+	consumer sarama.Consumer
+	msgs     chan *Message
+	errc     chan error
+	stop     chan struct{}
+	stopOnce sync.Once
+	wg       sync.WaitGroup
+}
+
+const partition = 0
+
+// NewReader connects, finds the start offset and starts reading.
+func NewReader(cfg Config) (*Reader, error) {
+	if len(cfg.KafkaAddrs) == 0 {
+		return nil, errors.New("kafkareader: no kafka addresses")
+	}
+	if cfg.Topic == "" {
+		if cfg.ClusterID == "" {
+			return nil, errors.New("kafkareader: neither topic nor cluster id given")
+		}
+		cfg.Topic = cfg.ClusterID + "_obinlog"
+	}
+	if cfg.MessageBufferSize <= 0 {
+		cfg.MessageBufferSize = 1
+	}
+	if cfg.SaramaBufferSize <= 0 {
+		cfg.SaramaBufferSize = 1
+	}
+	lg := cfg.Logger
+	if lg == nil {
+		lg = zap.NewNop()
+	}
+	sc, err := saramaConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	RaiseSaramaLimits()
+	client, err := sarama.NewClient(cfg.KafkaAddrs, sc)
+	if err != nil {
+		return nil, fmt.Errorf("kafkareader: connect to %s: %w", strings.Join(cfg.KafkaAddrs, ","), err)
+	}
+	r := &Reader{cfg: cfg, lg: lg.With(zap.String("component", "kafkaReader"), zap.String("topic", cfg.Topic)),
+		client: client, msgs: make(chan *Message, cfg.MessageBufferSize), errc: make(chan error, 1),
+		stop: make(chan struct{})}
+	if r.consumer, err = sarama.NewConsumerFromClient(client); err != nil {
+		_ = client.Close()
+		return nil, fmt.Errorf("kafkareader: %w", err)
+	}
+	start := cfg.Offset
+	if cfg.CommitTS > 0 {
+		if start, err = r.seek(cfg.CommitTS); err != nil {
+			r.closeClients()
+			return nil, err
+		}
+	}
+	pc, err := r.consumer.ConsumePartition(cfg.Topic, partition, start)
+	if err != nil {
+		r.closeClients()
+		return nil, fmt.Errorf("kafkareader: consume %s from offset %d: %w", cfg.Topic, start, err)
+	}
+	r.lg.Info("reading", zap.Int64("offset", start), zap.Int64("commitTS", cfg.CommitTS))
+	r.wg.Add(1)
+	go r.run(pc)
+	return r, nil
+}
+
+func saramaConfig(cfg Config) (*sarama.Config, error) {
+	sc := sarama.NewConfig()
+	sc.Version = sarama.V0_11_0_0
+	if cfg.Version != "" {
+		v, err := sarama.ParseKafkaVersion(cfg.Version)
+		if err != nil {
+			return nil, fmt.Errorf("kafkareader: kafka version: %w", err)
+		}
+		if v.IsAtLeast(sc.Version) {
+			sc.Version = v
+		}
+	}
+	sc.ChannelBufferSize = cfg.SaramaBufferSize
+	sc.Consumer.Return.Errors = true
+	sc.Consumer.IsolationLevel = sarama.ReadCommitted
+	sc.Consumer.Fetch.Default = 8 << 20
+	sc.Metadata.Retry.Max = 10000
+	sc.Metadata.Retry.Backoff = 500 * time.Millisecond
+	return sc, nil
+}
+
+// Messages delivers the binlogs in topic order. It is closed when the
+// reader stops.
+func (r *Reader) Messages() <-chan *Message { return r.msgs }
+
+// Error reports why the reader stopped (a *DecodeError or a consumer
+// error); nothing is sent after Close.
+func (r *Reader) Error() <-chan error { return r.errc }
+
+// Close stops reading and releases the connections.
+func (r *Reader) Close() {
+	r.stopOnce.Do(func() { close(r.stop) })
+	r.wg.Wait()
+	r.closeClients()
+}
+
+func (r *Reader) closeClients() {
+	if r.consumer != nil {
+		_ = r.consumer.Close()
+	}
+	_ = r.client.Close()
+}
+
+// run delivers decoded messages until stopped or an error.
+func (r *Reader) run(pc sarama.PartitionConsumer) {
+	defer r.wg.Done()
+	defer close(r.msgs)
+	defer func() { _ = pc.Close() }()
+	last := r.cfg.CommitTS
+	for {
+		select {
+		case <-r.stop:
+			return
+		case cerr := <-pc.Errors():
+			if cerr != nil {
+				r.errc <- fmt.Errorf("kafkareader: consume %s: %w", r.cfg.Topic, cerr)
+				return
+			}
+		case km := <-pc.Messages():
+			b, err := decode(km.Value)
+			if err != nil {
+				r.errc <- &DecodeError{Topic: km.Topic, Partition: km.Partition, Offset: km.Offset, Err: err}
+				return
+			}
+			if b.GetCommitTs() <= last {
+				continue
+			}
+			last = b.GetCommitTs()
+			select {
+			case r.msgs <- &Message{Binlog: b, Partition: km.Partition, Offset: km.Offset, Size: len(km.Value)}:
+			case <-r.stop:
+				return
+			}
+		}
+	}
+}
+
+// decode unmarshals a secondary binlog and checks the fields every writer
+// sets.
+func decode(data []byte) (*secondarypb.Binlog, error) {
+	b := &secondarypb.Binlog{}
+	if err := proto.Unmarshal(data, b); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotBinlog, err)
+	}
+	if b.Type == nil || b.CommitTs == nil || b.GetCommitTs() <= 0 {
+		return nil, fmt.Errorf("%w: no type or commit ts", ErrNotBinlog)
+	}
+	if (b.GetType() == secondarypb.BinlogType_DDL) != (b.DdlData != nil) {
+		return nil, fmt.Errorf("%w: type %s with ddl_data %t", ErrNotBinlog, b.GetType(), b.DdlData != nil)
+	}
+	return b, nil
+}
+
+// Decode unmarshals and checks one message value.
+func Decode(data []byte) (*secondarypb.Binlog, error) { return decode(data) }

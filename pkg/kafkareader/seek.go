@@ -1,0 +1,71 @@
+package kafkareader
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/IBM/sarama"
+	"go.uber.org/zap"
+)
+
+// probeTimeout bounds the wait for the one message a probe reads.
+const probeTimeout = 30 * time.Second
+
+// seek returns the first offset of partition 0 whose message has a commit
+// ts greater than ts (the newest offset if there is none), by binary search.
+func (r *Reader) seek(ts int64) (int64, error) {
+	lo, err := r.client.GetOffset(r.cfg.Topic, partition, sarama.OffsetOldest)
+	if err != nil {
+		return 0, fmt.Errorf("kafkareader: oldest offset of %s: %w", r.cfg.Topic, err)
+	}
+	hi, err := r.client.GetOffset(r.cfg.Topic, partition, sarama.OffsetNewest)
+	if err != nil {
+		return 0, fmt.Errorf("kafkareader: newest offset of %s: %w", r.cfg.Topic, err)
+	}
+	probes := 0
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		at, mts, err := r.probe(mid, hi)
+		probes++
+		if err != nil {
+			return 0, err
+		}
+		if at < 0 || mts > ts {
+			hi = mid
+		} else {
+			lo = at + 1
+		}
+	}
+	r.lg.Info("found start offset", zap.Int64("commitTS", ts), zap.Int64("offset", lo), zap.Int("probes", probes))
+	return lo, nil
+}
+
+// probe reads the first message at or after offset (below end) and returns
+// its offset and commit ts; at is -1 if there is none before end.
+func (r *Reader) probe(offset, end int64) (at, ts int64, err error) {
+	pc, err := r.consumer.ConsumePartition(r.cfg.Topic, partition, offset)
+	if err != nil {
+		return 0, 0, fmt.Errorf("kafkareader: probe %s offset %d: %w", r.cfg.Topic, offset, err)
+	}
+	defer func() { _ = pc.Close() }()
+	timer := time.NewTimer(probeTimeout)
+	defer timer.Stop()
+	select {
+	case km := <-pc.Messages():
+		if km.Offset >= end {
+			return -1, 0, nil
+		}
+		b, err := decode(km.Value)
+		if err != nil {
+			return 0, 0, &DecodeError{Topic: km.Topic, Partition: km.Partition, Offset: km.Offset, Err: err}
+		}
+		return km.Offset, b.GetCommitTs(), nil
+	case cerr := <-pc.Errors():
+		return 0, 0, fmt.Errorf("kafkareader: probe %s offset %d: %w", r.cfg.Topic, offset, cerr)
+	case <-timer.C:
+		// Only control records (transaction markers) from offset to end.
+		return -1, 0, nil
+	case <-r.stop:
+		return 0, 0, fmt.Errorf("kafkareader: closed while seeking")
+	}
+}
