@@ -97,21 +97,40 @@ func TestReparoRestoresDrainerFiles(t *testing.T) {
 	)
 	waitForMarker(ctx, t, c.drainer.DataDir, db, 2)
 
-	// The whole history.
-	reparoRun(ctx, t, c.drainer.DataDir, reparo.DestMySQL, nil)
+	// The whole history, interrupted after a few binlogs and resumed.
+	t.Cleanup(func() {
+		_, _ = c.down.Exec("DELETE FROM tidb_binlog.reparo_checkpoint WHERE job = ?", c.drainer.DataDir)
+	})
+	stopCtx, stop := context.WithCancel(ctx)
+	cfg := reparo.DefaultConfig()
+	cfg.DataDir, cfg.DestType = c.drainer.DataDir, reparo.DestMySQL
+	cfg.DestDB = &reparo.DBConfig{Host: "127.0.0.1", Port: 3306, User: "root"}
+	cfg.ProgressInterval.Duration = 0
+	applied := 0
+	r, err := reparo.New(cfg, reparo.Deps{OnApplied: func(int64) {
+		if applied++; applied == 4 {
+			stop()
+		}
+	}})
+	require.NoError(t, err)
+	_, err = r.Run(stopCtx)
+	require.ErrorIs(t, err, context.Canceled)
+	_, st := reparoRun(ctx, t, c.drainer.DataDir, reparo.DestMySQL, func(cfg *reparo.Config) { cfg.Resume = true })
+	require.True(t, st.Resumed)
+	require.Positive(t, st.Binlogs)
 	all := queryRows(ctx, t, c.up, q)
 	require.Len(t, all, 3)
 	require.Equal(t, all, queryRows(ctx, t, c.down, q))
 
 	// Undo of everything after the first marker gives the first half back.
-	_, st := reparoRun(ctx, t, c.drainer.DataDir, reparo.DestUndo, func(cfg *reparo.Config) {
+	_, st = reparoRun(ctx, t, c.drainer.DataDir, reparo.DestUndo, func(cfg *reparo.Config) {
 		cfg.Apply, cfg.StartTSO = true, ts1+1
 	})
 	require.Equal(t, int64(4), st.Binlogs, fmt.Sprintf("%+v", st))
 	require.Equal(t, firstHalf, queryRows(ctx, t, c.down, q))
 
 	// A time range: the first half only, into an empty downstream.
-	_, err := c.down.ExecContext(ctx, "DROP DATABASE "+db)
+	_, err = c.down.ExecContext(ctx, "DROP DATABASE "+db)
 	require.NoError(t, err)
 	reparoRun(ctx, t, c.drainer.DataDir, reparo.DestMySQL, func(cfg *reparo.Config) { cfg.StopTSO = ts1 })
 	require.Equal(t, firstHalf, queryRows(ctx, t, c.down, q))
