@@ -2,6 +2,8 @@ package collector
 
 import (
 	"context"
+	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -216,4 +218,41 @@ func runWith(t *testing.T, c *Collector) *harness {
 	}()
 	t.Cleanup(func() { h.stop(t) })
 	return h
+}
+
+// failingRegistry fails every listing until ok is set.
+type failingRegistry struct {
+	*memRegistry
+	mu sync.Mutex
+	ok bool
+}
+
+var errList = errors.New("etcd down")
+
+func (r *failingRegistry) Nodes(ctx context.Context, kind string) ([]*registry.Status, int64, error) {
+	r.mu.Lock()
+	ok := r.ok
+	r.mu.Unlock()
+	if !ok {
+		return nil, 0, errList
+	}
+	return r.memRegistry.Nodes(ctx, kind)
+}
+
+func TestNotifyReturnsRefreshError(t *testing.T) {
+	a := startFakePump(t)
+	a.add(10)
+	reg := &failingRegistry{memRegistry: newMemRegistry()}
+	reg.set("a", a.addr, registry.Online)
+	h := runCollector(t, Config{}, reg)
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	require.ErrorIs(t, h.c.Notify(ctx), errList)
+	require.Empty(t, h.output())
+
+	reg.mu.Lock()
+	reg.ok = true
+	reg.mu.Unlock()
+	h.notify(t)
+	h.waitOutput(t, 10)
 }
