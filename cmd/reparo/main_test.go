@@ -94,3 +94,17 @@ func TestRunUnreachableMySQL(t *testing.T) {
 	require.Contains(t, errOut.String(), "unreachable")
 	require.Contains(t, errOut.String(), "127.0.0.1:1")
 }
+
+func TestRunDamagedRecordExitsWithStatus3(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "..", "reparo", "testdata", "binlog-0000000000000000-20261206061048"))
+	require.NoError(t, err)
+	src[40] ^= 0xff // inside the first record's payload: its checksum fails
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "binlog-0000000000000000-20261206061048"), src, 0o644))
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"-data-dir", dir, "-L", "fatal"}, &out, &errOut, false)
+	require.Equal(t, exitDamaged, code, errOut.String())
+	require.Contains(t, errOut.String(), "1 damaged binlog records were skipped")
+	require.NotContains(t, out.String(), "CREATE TABLE `t_all`", "the damaged first record")
+	require.Contains(t, out.String(), "schema: goldendb; table: t_all; type: Insert", "the records after it")
+}
