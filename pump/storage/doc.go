@@ -46,7 +46,10 @@
 //
 // # Sorter and watermark
 //
-// The sorter handles records in value-log order. A prewrite waits for its
+// The sorter (sorter.go) is a pure state machine: the KV writer pushes
+// indexed items, process reports through callbacks, and the engine's loop
+// (sortloop.go) persists the watermark, resolves and writes synthetic
+// commits. It handles records in value-log order. A prewrite waits for its
 // commit or rollback; the watermark (MaxCommitTS) advances with each commit
 // (or fake binlog) past the front, never past an unmatched prewrite. After
 // Options.ResolveAfter the blocking prewrite is given to the Resolver once

@@ -34,7 +34,8 @@ func (a *Append) recover() error {
 	a.m.gcTS.Set(tsPhysical(gcTS))
 	a.maxCommitTS.Store(maxCommitTS)
 	a.m.maxCommitTS.Set(tsPhysical(maxCommitTS))
-	a.sorter = newSorter(a, maxCommitTS, handle, head)
+	a.sortLoop = a.newSortLoop(maxCommitTS, handle, head)
+	a.sorter = a.sortLoop.s
 	from := head
 	if handle.less(from) {
 		from = handle

@@ -1,48 +1,55 @@
 package storage
 
 import (
-	"context"
 	"sync"
 	"time"
-
-	"github.com/syndtr/goleveldb/leveldb"
-	"go.uber.org/zap"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
 )
 
-// sorter computes the watermark (maxCommitTS). Items are processed strictly
-// in value-log order; a prewrite whose commit (or rollback) has not arrived
-// blocks the queue, so the watermark never passes an unmatched prewrite.
+// sorter computes the watermark (maxCommitTS). It is a pure state machine:
+// push appends indexed items, process pops what it can and reports through
+// its callbacks; it does no I/O, so a test can drive it without an engine
+// (the engine's loop, sortloop.go, persists, resolves and writes). Items are
+// processed strictly in value-log order; a prewrite whose commit (or
+// rollback) has not arrived blocks the queue, so the watermark never passes
+// an unmatched prewrite.
 type sorter struct {
-	a *Append
+	cb sorterCallbacks
 
 	mu          sync.Mutex
 	queue       []kvItem
 	head        int
 	waiting     map[int64]struct{} // start_ts of prewrites without C/rollback
 	inputClosed bool
-	notify      chan struct{} // cap 1
+	notify      chan struct{} // cap 1: signaled by push, closeInput and dropPrewrite
 
-	// owned by the loop goroutine
-	max             int64
-	handle          valuePointer
-	persistedMax    int64
-	persistedHandle valuePointer
-	blocked         kvItem // the prewrite blocking the front, when blockedSet
-	blockedSet      bool
-	blockedSince    time.Time
-	synthesized     int64 // start_ts whose synthetic commit was written
-	ignored         int
-	indexedBefore   valuePointer // records up to here were indexed before Open
-	done            chan struct{}
+	// owned by the goroutine calling process
+	max           int64
+	handle        valuePointer
+	blocked       kvItem // the prewrite blocking the front, when blockedSet
+	blockedSet    bool
+	blockedSince  time.Time
+	indexedBefore valuePointer // records up to here were indexed before Open
 }
 
-func newSorter(a *Append, maxCommitTS int64, handle, head valuePointer) *sorter {
-	return &sorter{a: a, indexedBefore: head, waiting: make(map[int64]struct{}), notify: make(chan struct{}, 1),
-		max: maxCommitTS, handle: handle, persistedMax: maxCommitTS, persistedHandle: handle,
-		done: make(chan struct{})}
+// sorterCallbacks are how the sorter reports; each may be nil.
+type sorterCallbacks struct {
+	// publish: the watermark moved to maxCommitTS.
+	publish func(maxCommitTS int64)
+	// late: count commits came out below the watermark published before
+	// (see servedLate).
+	late func(count int, published int64)
+	// now is the clock of blockedSince (nil: time.Now).
+	now func() time.Time
+}
+
+func newSorter(maxCommitTS int64, handle, indexedBefore valuePointer, cb sorterCallbacks) *sorter {
+	if cb.now == nil {
+		cb.now = time.Now
+	}
+	return &sorter{cb: cb, waiting: make(map[int64]struct{}), notify: make(chan struct{}, 1),
+		max: maxCommitTS, handle: handle, indexedBefore: indexedBefore}
 }
 
 // push appends indexed items in arrival order.
@@ -60,6 +67,7 @@ func (s *sorter) push(items []kvItem) {
 	signal(s.notify)
 }
 
+// closeInput tells that nothing more will be pushed.
 func (s *sorter) closeInput() {
 	s.mu.Lock()
 	s.inputClosed = true
@@ -67,29 +75,37 @@ func (s *sorter) closeInput() {
 	signal(s.notify)
 }
 
+// allMatched reports whether every prewrite pushed has its commit or
+// rollback.
 func (s *sorter) allMatched() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.waiting) == 0
 }
 
-func (s *sorter) run(ctx context.Context) {
-	defer close(s.done)
-	ticker := time.NewTicker(s.a.knobs.tick)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-s.notify:
-		case <-ticker.C:
-			s.persist()
-			s.maybeResolve(ctx)
-		}
-		if s.process() {
-			s.persist()
-			return
-		}
-	}
+// dropPrewrite forgets the prewrite of start (its transaction was rolled
+// back without a rollback binlog): it no longer blocks.
+func (s *sorter) dropPrewrite(start int64) {
+	s.mu.Lock()
+	delete(s.waiting, start)
+	s.mu.Unlock()
+	signal(s.notify)
 }
+
+// blocker returns the prewrite blocking the front and since when, if it is
+// still unmatched.
+func (s *sorter) blocker() (kvItem, time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.blockedSet {
+		return kvItem{}, time.Time{}, false
+	}
+	_, waiting := s.waiting[s.blocked.start]
+	return s.blocked, s.blockedSince, waiting
+}
+
+// state is the watermark and the pointer of the record that moved it last.
+func (s *sorter) state() (int64, valuePointer) { return s.max, s.handle }
 
 // process pops every item it can and publishes the new watermark. It
 // reports whether the input is closed and nothing more can be processed.
@@ -98,10 +114,10 @@ func (s *sorter) run(ctx context.Context) {
 // as a larger one (commits of concurrent transactions arrive in any order,
 // and all of them are served once the watermark is published). A commit
 // below the watermark published before this call is not served to pullers
-// that already passed it: that is counted and logged (see servedLate for
+// that already passed it: that is counted and reported (see servedLate for
 // the items that are not a problem).
 func (s *sorter) process() bool {
-	advanced := false
+	advanced, late := false, 0
 	published := s.max
 	s.mu.Lock()
 	for s.head < len(s.queue) {
@@ -114,7 +130,7 @@ func (s *sorter) process() bool {
 		} else if it.commit > s.max {
 			s.max, s.handle, advanced = it.commit, it.ptr, true
 		} else if it.commit < published && s.servedLate(it) {
-			s.ignored++
+			late++
 		}
 		s.head++
 	}
@@ -127,13 +143,11 @@ func (s *sorter) process() bool {
 	}
 	finished := s.inputClosed && (s.head == len(s.queue) || s.blockedSet)
 	s.mu.Unlock()
-	if s.ignored > 0 {
-		s.a.lg.Warn("got commit binlogs whose commit ts is below the published max commit ts",
-			zap.Int("count", s.ignored), zap.Int64("maxCommitTS", published))
-		s.ignored = 0
+	if late > 0 && s.cb.late != nil {
+		s.cb.late(late, published)
 	}
-	if advanced {
-		s.a.publish(s.max)
+	if advanced && s.cb.publish != nil {
+		s.cb.publish(s.max)
 	}
 	return finished
 }
@@ -151,85 +165,10 @@ func (s *sorter) servedLate(it kvItem) bool {
 	return it.commit != 0 && it.start != it.commit && s.indexedBefore.less(it.ptr)
 }
 
+// setBlocked records the prewrite blocking the front; the caller holds mu.
 func (s *sorter) setBlocked(it kvItem) {
 	if s.blockedSet && s.blocked.start == it.start {
 		return
 	}
-	s.blocked, s.blockedSet, s.blockedSince = it, true, time.Now()
-}
-
-// persist saves maxCommitTS and handlePointer if they changed; it runs at
-// most once per tick and at the end.
-func (s *sorter) persist() {
-	if s.max == s.persistedMax && s.handle == s.persistedHandle {
-		return
-	}
-	var b leveldb.Batch
-	b.Put(maxCommitTSKey, encodeInt64(s.max))
-	b.Put(handlePointerKey, s.handle.encode(nil))
-	if err := s.a.db.Write(&b, nil); err != nil {
-		s.a.lg.Error("persist max commit ts failed", zap.Error(err))
-		return
-	}
-	s.persistedMax, s.persistedHandle = s.max, s.handle
-}
-
-// maybeResolve asks the resolver about the prewrite blocking the front once
-// it has waited ResolveAfter.
-func (s *sorter) maybeResolve(ctx context.Context) {
-	res := s.a.opts.Resolver
-	s.mu.Lock()
-	it, blocked := s.blocked, s.blockedSet
-	if blocked {
-		_, blocked = s.waiting[it.start]
-	}
-	s.mu.Unlock()
-	if res == nil || !blocked || time.Since(s.blockedSince) < s.a.opts.ResolveAfter || s.synthesized == it.start {
-		return
-	}
-	lg := s.a.lg.With(zap.Int64("startTS", it.start))
-	p, err := s.a.readBinlogAt(it.ptr)
-	if err != nil {
-		s.a.m.errRead.Inc()
-		lg.Error("read prewrite binlog to resolve failed", zap.Error(err))
-		return
-	}
-	s.a.m.queryTiKV.Inc()
-	r, err := res.Resolve(ctx, p)
-	if err != nil {
-		lg.Warn("resolve prewrite failed", zap.Error(err))
-		return
-	}
-	switch r.Status {
-	case TxnCommitted:
-		s.writeSyntheticCommit(ctx, lg, it.start, r.CommitTS)
-	case TxnRolledBack:
-		lg.Info("prewrite without commit binlog was rolled back, dropping it")
-		s.mu.Lock()
-		delete(s.waiting, it.start)
-		s.mu.Unlock()
-	default:
-		lg.Debug("transaction of prewrite still undecided")
-	}
-}
-
-// writeSyntheticCommit stores the commit binlog TiDB never sent; it unblocks
-// the prewrite when it comes out of the KV writer like any other binlog.
-func (s *sorter) writeSyntheticCommit(ctx context.Context, lg *zap.Logger, start, commit int64) {
-	if commit <= start {
-		lg.Error("resolver returned an invalid commit ts", zap.Int64("commitTS", commit))
-		return
-	}
-	c := binlogpb.NewBinlog(binlogpb.BinlogType_Commit, start, commit)
-	payload, err := proto.Marshal(c)
-	if err != nil {
-		lg.Error("marshal synthetic commit binlog failed", zap.Error(err))
-		return
-	}
-	if err := s.a.write(ctx, c.Header(), payload); err != nil {
-		lg.Error("write synthetic commit binlog failed", zap.Error(err))
-		return
-	}
-	s.synthesized = start
-	lg.Info("wrote synthetic commit binlog", zap.Int64("commitTS", commit))
+	s.blocked, s.blockedSet, s.blockedSince = it, true, s.cb.now()
 }

@@ -34,9 +34,10 @@ type Append struct {
 	closed bool
 	wq     writeQueue
 
-	kvq    *kvQueue
-	chaser *slowChaser
-	sorter *sorter
+	kvq      *kvQueue
+	chaser   *slowChaser
+	sorter   *sorter
+	sortLoop *sortLoop
 
 	gcTS        atomic.Int64
 	maxCommitTS atomic.Int64
@@ -137,7 +138,7 @@ func (a *Append) start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	a.cancelResolve = cancel
 	go a.kvLoop()
-	go a.sorter.run(ctx)
+	go a.sortLoop.run(ctx)
 	go a.chaser.run()
 	a.refreshSpace()
 	a.bg.Add(2)
@@ -192,7 +193,7 @@ func (a *Append) Close() error {
 	a.chaser.finish(a.kvDone) // kvDone: the KV writer gave up
 	a.kvq.close()
 	<-a.kvDone
-	<-a.sorter.done
+	<-a.sortLoop.done
 	close(a.stop)
 	a.bg.Wait()
 
