@@ -223,12 +223,13 @@ func (s *source) endFile() {
 	s.cur++
 }
 
-// BytesDone returns the bytes of the selected files read so far.
+// BytesDone returns the bytes of the selected files read so far (a
+// compressed file counts as read up to its size).
 func (s *source) BytesDone() int64 {
 	if s.rd == nil {
 		return s.doneSize
 	}
-	return s.doneSize + s.rd.Offset()
+	return s.doneSize + min(s.rd.Offset(), s.files[s.cur].size)
 }
 
 // FilesDone returns the number of files read to their end.
