@@ -71,6 +71,7 @@ type dispatcher struct {
 	queued  []uint64
 	prog    *progress
 	sweepAt int
+	turn    int
 }
 
 const minSweep = 1 << 16
@@ -88,6 +89,21 @@ func newDispatcher(workers int, causal bool, prog *progress) *dispatcher {
 
 // assign returns the worker and the seq of a row change with keys.
 func (d *dispatcher) assign(ctx context.Context, keys []string) (int, uint64, error) {
+	return d.assignN(ctx, keys, 1, func() int { return keyHash(keys[0], d.workers) })
+}
+
+// assignGroup queues n row changes with the union of keys on one worker
+// (merge mode's bulk groups): the worker holding one of the keys, or the
+// next worker in turn. It returns the seq of the first; the others follow.
+func (d *dispatcher) assignGroup(ctx context.Context, keys []string, n int) (int, uint64, error) {
+	w, last, err := d.assignN(ctx, keys, n, func() int {
+		d.turn = (d.turn + 1) % d.workers
+		return d.turn
+	})
+	return w, last - uint64(n) + 1, err
+}
+
+func (d *dispatcher) assignN(ctx context.Context, keys []string, n int, fresh func() int) (int, uint64, error) {
 	w := -1
 	if d.causal {
 		var err error
@@ -96,9 +112,9 @@ func (d *dispatcher) assign(ctx context.Context, keys []string) (int, uint64, er
 		}
 	}
 	if w < 0 {
-		w = keyHash(keys[0], d.workers)
+		w = fresh()
 	}
-	d.queued[w]++
+	d.queued[w] += uint64(n)
 	seq := d.queued[w]
 	if d.causal {
 		for _, k := range keys {

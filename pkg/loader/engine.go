@@ -32,6 +32,7 @@ type engine struct {
 	bytes int64
 
 	lastAppliedRead time.Time
+	poll            *time.Timer
 }
 
 func newEngine(ctx context.Context, l *Loader) *engine {
@@ -44,10 +45,14 @@ func newEngine(ctx context.Context, l *Loader) *engine {
 		prog:   newProgress(n),
 		units:  make(chan *unit, 1<<16),
 		budget: newBudget(l.opts.MaxBytes),
+		poll:   time.NewTimer(time.Hour),
 	}
+	e.poll.Stop()
 	e.disp = newDispatcher(n, l.opts.EnableCausality, e.prog)
 	chunk := l.opts.BatchSize
+	queueLen := 4 * l.opts.BatchSize * 3
 	if l.opts.Merge {
+		queueLen = 2 * l.opts.BatchSize * l.opts.WorkerCount * 3
 		// Merged rows fold into bulk statements: a worker takes all it has
 		// queued, up to a whole batch.
 		chunk = l.opts.BatchSize * l.opts.WorkerCount * 3
@@ -55,7 +60,7 @@ func newEngine(ctx context.Context, l *Loader) *engine {
 	for i := 0; i < n; i++ {
 		e.workers = append(e.workers, &worker{
 			id: i, l: l, chunk: chunk, prog: e.prog, queue: l.metrics.queueSizes.WithLabelValues(fmt.Sprintf("worker_%d", i)),
-			ch: make(chan *op, 4*l.opts.BatchSize*3),
+			ch: make(chan *op, queueLen),
 		})
 	}
 	return e
@@ -149,8 +154,13 @@ func (e *engine) loop() error {
 	}
 }
 
-// next returns the next transaction; (nil, true) when the input is empty
-// for now and a batch is pending; ok is false once the input is closed.
+// next returns the next transaction; (nil, true) when the pending batch
+// should be dispatched now; ok is false once the input is closed.
+//
+// A pending batch is dispatched as soon as the input is empty and a worker
+// is idle. While every worker is busy more transactions are accumulated
+// (up to the batch bound), so that the workers find longer queues: longer
+// chunks and, in merge mode, longer bulk statements.
 func (e *engine) next() (*Txn, bool, error) {
 	if len(e.txns) == 0 {
 		select {
@@ -160,14 +170,56 @@ func (e *engine) next() (*Txn, bool, error) {
 			return nil, false, e.ctx.Err()
 		}
 	}
-	select {
-	case txn, ok := <-e.l.input:
-		return txn, ok, nil
-	case <-e.ctx.Done():
-		return nil, false, e.ctx.Err()
-	default:
-		return nil, true, nil
+	var idleSince time.Time
+	for {
+		select {
+		case txn, ok := <-e.l.input:
+			return txn, ok, nil
+		case <-e.ctx.Done():
+			return nil, false, e.ctx.Err()
+		default:
+		}
+		if e.anyIdle() {
+			if !e.l.opts.Merge {
+				return nil, true, nil
+			}
+			// Merge mode lingers a little: a bigger batch merges more
+			// and makes longer bulk statements.
+			if idleSince.IsZero() {
+				idleSince = time.Now()
+			} else if time.Since(idleSince) >= mergeLinger {
+				return nil, true, nil
+			}
+		}
+		e.poll.Reset(pollInterval)
+		select {
+		case txn, ok := <-e.l.input:
+			if !e.poll.Stop() {
+				<-e.poll.C
+			}
+			return txn, ok, nil
+		case <-e.ctx.Done():
+			return nil, false, e.ctx.Err()
+		case <-e.poll.C:
+		}
 	}
+}
+
+// pollInterval is how often a pending batch checks for an idle worker
+// while the input is empty.
+const pollInterval = 200 * time.Microsecond
+
+// mergeLinger is how long merge mode waits for more input before it
+// dispatches a batch to an idle worker.
+const mergeLinger = 2 * time.Millisecond
+
+func (e *engine) anyIdle() bool {
+	for _, w := range e.workers {
+		if !w.busy.Load() && len(w.ch) == 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // admit takes the transaction's bytes from the budget, dispatching the
@@ -202,26 +254,68 @@ func (e *engine) flush() error {
 		rows = append(rows, rs...)
 	}
 	if e.l.opts.Merge {
-		rows = mergeRows(rows)
+		return e.dispatchGroups(txns, bytes, mergeGroups(rows))
 	}
 	u := newUnit(txns, bytes, len(rows))
-	select {
-	case e.units <- u:
-	case <-e.ctx.Done():
-		return e.ctx.Err()
+	if err := e.queueUnit(u); err != nil {
+		return err
 	}
 	for _, rc := range rows {
 		w, seq, err := e.disp.assign(e.ctx, rc.causalityKeys())
 		if err != nil {
 			return err
 		}
-		select {
-		case e.workers[w].ch <- &op{rc: rc, unit: u, seq: seq}:
-		case <-e.ctx.Done():
-			return e.ctx.Err()
+		if err := e.enqueue(w, &op{rc: rc, unit: u, seq: seq}); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// dispatchGroups queues merge mode's bulk groups, each on one worker.
+func (e *engine) dispatchGroups(txns []*Txn, bytes int64, groups [][]*rowChange) error {
+	n := 0
+	for _, g := range groups {
+		n += len(g)
+	}
+	u := newUnit(txns, bytes, n)
+	if err := e.queueUnit(u); err != nil {
+		return err
+	}
+	for _, g := range groups {
+		var keys []string
+		for _, rc := range g {
+			keys = append(keys, rc.causalityKeys()...)
+		}
+		w, seq, err := e.disp.assignGroup(e.ctx, keys, len(g))
+		if err != nil {
+			return err
+		}
+		for i, rc := range g {
+			if err := e.enqueue(w, &op{rc: rc, unit: u, seq: seq + uint64(i)}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (e *engine) queueUnit(u *unit) error {
+	select {
+	case e.units <- u:
+		return nil
+	case <-e.ctx.Done():
+		return e.ctx.Err()
+	}
+}
+
+func (e *engine) enqueue(w int, o *op) error {
+	select {
+	case e.workers[w].ch <- o:
+		return nil
+	case <-e.ctx.Done():
+		return e.ctx.Err()
+	}
 }
 
 // runDDL applies a DDL alone: after everything before it, before anything

@@ -14,6 +14,17 @@ package loader
 // row that conflicts on a unique key, which the upstream's final state
 // says is deleted or rewritten in the same batch.
 func mergeRows(rows []*rowChange) []*rowChange {
+	var out []*rowChange
+	for _, g := range mergeGroups(rows) {
+		out = append(out, g...)
+	}
+	return out
+}
+
+// mergeGroups is mergeRows split into groups that are applied as one bulk
+// statement each: every kept row alone, then the deletes of each table,
+// then the replaces of each table.
+func mergeGroups(rows []*rowChange) [][]*rowChange {
 	unmergeable := map[string]bool{}
 	for _, rc := range rows {
 		if !mergeable(rc) {
@@ -62,13 +73,20 @@ func mergeRows(rows []*rowChange) []*rowChange {
 			set(rc, rc.dml.Values, false)
 		}
 	}
-	out := kept
+	out := make([][]*rowChange, 0, len(kept)+2*len(tables))
+	for _, rc := range kept {
+		out = append(out, []*rowChange{rc})
+	}
 	for _, del := range []bool{true, false} {
 		for _, t := range tables {
+			var g []*rowChange
 			for _, k := range order[t] {
 				if st := states[k]; (st.rc.dml.Tp == DeleteDMLType) == del {
-					out = append(out, st.rc)
+					g = append(g, st.rc)
 				}
+			}
+			if len(g) > 0 {
+				out = append(out, g)
 			}
 		}
 	}

@@ -51,6 +51,8 @@ type worker struct {
 	conn  *sql.Conn
 	prog  *progress
 	queue prometheus.Gauge
+	// busy is set while the worker applies a chunk.
+	busy atomic.Bool
 }
 
 func (w *worker) run(ctx context.Context) error {
@@ -68,6 +70,7 @@ func (w *worker) run(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+		w.busy.Store(true)
 		batch = w.fill(batch)
 		w.queue.Set(float64(len(w.ch)))
 		for _, o := range batch {
@@ -78,6 +81,7 @@ func (w *worker) run(ctx context.Context) error {
 		}
 		w.prog.complete(w.id, batch[len(batch)-1].seq)
 		reportApplied(batch)
+		w.busy.Store(false)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -30,6 +31,7 @@ type config struct {
 	batch        int
 	skipCeilings bool
 	modes        string
+	cpuProfile   string
 }
 
 func main() {
@@ -43,6 +45,7 @@ func main() {
 	flag.IntVar(&c.batch, "batch", 20, "loader txn batch")
 	flag.BoolVar(&c.skipCeilings, "skip-ceilings", false, "do not measure the server ceilings")
 	flag.StringVar(&c.modes, "modes", "off,on", "merge modes to run")
+	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the loader runs to this file")
 	flag.Parse()
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "loaderbench:", err)
@@ -68,14 +71,25 @@ func run(c config) error {
 			return err
 		}
 	}
-	fmt.Printf("\n| mode | insert rows/s | update rows/s | delete rows/s | p99 txn latency (ins/upd/del) |\n|---|---|---|---|---|\n")
+	fmt.Printf("\n| mode | insert rows/s | update rows/s | delete rows/s | p99 txn latency (ins/upd/del) | downstream txns (ins/upd/del) |\n|---|---|---|---|---|---|\n")
+	if c.cpuProfile != "" {
+		f, err := os.Create(c.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	for _, m := range strings.Split(c.modes, ",") {
 		res, err := loaderRun(db, schema, c, m == "on")
 		if err != nil {
 			return err
 		}
-		fmt.Printf("| merge %s | %.0f | %.0f | %.0f | %s / %s / %s |\n", m, res[0].rate, res[1].rate, res[2].rate,
-			ms(res[0].p99), ms(res[1].p99), ms(res[2].p99))
+		fmt.Printf("| merge %s | %.0f | %.0f | %.0f | %s / %s / %s | %d / %d / %d |\n", m, res[0].rate, res[1].rate, res[2].rate,
+			ms(res[0].p99), ms(res[1].p99), ms(res[2].p99), res[0].commits, res[1].commits, res[2].commits)
 	}
 	return nil
 }

@@ -9,11 +9,34 @@ import (
 	"time"
 
 	"github.com/openbinlog/tidb-binlog/pkg/loader"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 type result struct {
-	rate float64
-	p99  time.Duration
+	rate    float64
+	p99     time.Duration
+	commits uint64
+}
+
+// commits reads how many downstream transactions the loader committed.
+func commits(reg *prometheus.Registry) uint64 {
+	mfs, err := reg.Gather()
+	if err != nil {
+		return 0
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "binlog_drainer_query_duration_time" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, lp := range m.GetLabel() {
+				if lp.GetName() == "type" && lp.GetValue() == "commit" {
+					return m.GetHistogram().GetSampleCount()
+				}
+			}
+		}
+	}
+	return 0
 }
 
 // phases builds the three phases' transactions before anything is timed.
@@ -82,6 +105,8 @@ func loaderRun(db *sql.DB, schema string, c config, merge bool) ([3]result, erro
 }
 
 func runPhase(db *sql.DB, opts loader.Options, txns []*loader.Txn) (result, error) {
+	reg := prometheus.NewRegistry()
+	opts.Registerer = reg
 	l, err := loader.New(db, opts)
 	if err != nil {
 		return result{}, err
@@ -118,5 +143,5 @@ func runPhase(db *sql.DB, opts loader.Options, txns []*loader.Txn) (result, erro
 		return result{}, fmt.Errorf("%d successes for %d txns", len(lat), len(txns))
 	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	return result{rate: float64(rows) / elapsed.Seconds(), p99: lat[len(lat)*99/100]}, nil
+	return result{rate: float64(rows) / elapsed.Seconds(), p99: lat[len(lat)*99/100], commits: commits(reg)}, nil
 }
