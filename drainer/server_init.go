@@ -3,6 +3,7 @@ package drainer
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -77,7 +78,12 @@ func (s *Server) connect() error {
 	urls := config.SplitList(s.cfg.PDURLs)
 	pdCli, err := pd.NewClient(s.ctx, urls, s.cfg.Security, log.Library(s.lg, "pdClient"))
 	if err != nil {
-		return fmt.Errorf("connect pd: %w", err)
+		err = fmt.Errorf("connect pd: %w", err)
+		if s.cfg.Syncer.Relay.IsEnabled() {
+			s.lg.Error("PD is unreachable: applying the relay log to make the downstream consistent", zap.Error(err))
+			return errors.Join(err, RecoverFromRelay(s.ctx, s.cfg, s.lg))
+		}
+		return err
 	}
 	s.pd = pdCli
 	s.clusterID = pdCli.ClusterID()

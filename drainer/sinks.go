@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openbinlog/tidb-binlog/drainer/relay"
 	"github.com/openbinlog/tidb-binlog/drainer/schema"
 	"github.com/openbinlog/tidb-binlog/drainer/sink"
 	"github.com/openbinlog/tidb-binlog/drainer/sink/file"
@@ -97,7 +98,18 @@ func newMySQLSink(env SinkEnv) (sink.Sink, error) {
 	if sc.LoopbackControl {
 		opts.Loopback = &loader.LoopbackOptions{ChannelID: sc.ChannelID}
 	}
-	return mysql.New(db, opts, env.Schema, loc)
+	sk, err := mysql.New(db, opts, env.Schema, loc)
+	if err != nil || !sc.Relay.IsEnabled() {
+		return sk, err
+	}
+	r, err := relay.NewRelayer(sc.Relay.LogDir, relay.Options{
+		MaxFileSize: int64(sc.Relay.MaxFileSize), Logger: env.Logger, Registerer: env.Registerer,
+	})
+	if err != nil {
+		_ = sk.Close()
+		return nil, err
+	}
+	return newRelaySink(sk, r, env.Schema, loc), nil
 }
 
 // sessionLocation is the downstream session's time zone as a fixed offset
