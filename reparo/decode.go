@@ -221,9 +221,9 @@ func BinlogToTxn(b *filepb.Binlog) (*loader.Txn, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &loader.Txn{DDL: &loader.DDL{Database: ddl.Schema, Table: ddl.Table, SQL: ddl.SQL}}, nil
+		return &loader.Txn{DDL: &loader.DDL{Database: ddl.Schema, Table: ddl.Table, SQL: ddl.SQL}, CommitTS: b.GetCommitTs()}, nil
 	case filepb.BinlogType_DML:
-		txn := &loader.Txn{DMLs: make([]*loader.DML, 0, len(b.GetDmlData().GetEvents()))}
+		txn := &loader.Txn{DMLs: make([]*loader.DML, 0, len(b.GetDmlData().GetEvents())), CommitTS: b.GetCommitTs()}
 		for _, ev := range b.GetDmlData().GetEvents() {
 			dml, err := EventToDML(ev)
 			if err != nil {

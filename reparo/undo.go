@@ -102,7 +102,7 @@ func (u *undoDest) Sync(_ context.Context, b *filepb.Binlog) error {
 func (u *undoDest) Finish(ctx context.Context) error {
 	if u.apply != nil {
 		for _, t := range slices.Backward(u.txns) {
-			txn := &loader.Txn{Metadata: txnMeta{ts: t.ts, rows: len(t.rows)}}
+			txn := &loader.Txn{CommitTS: t.ts, Metadata: txnMeta{ts: t.ts, rows: len(t.rows)}}
 			for _, r := range t.rows {
 				txn.DMLs = append(txn.DMLs, r.dml)
 			}
