@@ -108,3 +108,15 @@ func TestRunDamagedRecordExitsWithStatus3(t *testing.T) {
 	require.NotContains(t, out.String(), "CREATE TABLE `t_all`", "the damaged first record")
 	require.Contains(t, out.String(), "schema: goldendb; table: t_all; type: Insert", "the records after it")
 }
+
+func TestRunOnTerminalPrintsSummary(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "..", "reparo", "testdata", "binlog-0000000000000000-20261206061048"))
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "binlog-0000000000000000-20261206061048"), src, 0o644))
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"-data-dir", dir, "-dest-type", "memory", "-L", "fatal"}, &out, &errOut, true)
+	require.Equal(t, exitOK, code)
+	require.Empty(t, out.String())
+	require.Contains(t, errOut.String(), "done: files 1, binlogs 3, rows 5,")
+}
