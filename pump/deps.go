@@ -39,6 +39,12 @@ type tsoSource interface {
 	TSO(ctx context.Context) (int64, error)
 }
 
+// tsoFunc adapts a function to tsoSource.
+type tsoFunc func(ctx context.Context) (int64, error)
+
+// TSO calls f.
+func (f tsoFunc) TSO(ctx context.Context) (int64, error) { return f(ctx) }
+
 // pdClient is the PD connection: cluster ID and timestamps.
 type pdClient interface {
 	tsoSource

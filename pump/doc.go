@@ -26,6 +26,18 @@
 //     commit ts (writing fake binlogs meanwhile), then becomes offline; stop
 //     the pull streams, gRPC (10 s at most) and HTTP; close storage, etcd, PD.
 //
+// Code layout: Server (server.go, start.go) owns the listeners, gRPC and
+// HTTP handlers and background loops; the node lifecycle (registry record,
+// heartbeat, final state, safe offline, drainer notification) is the
+// lifecycle type (lifecycle.go) with its own small dependencies; retry and
+// every (retry.go) are the one retry helper and the one ticker loop.
+//
+// A pull stream ends with codes.DataLoss when a binlog cannot be read back
+// because its bytes are damaged (the message names its commit ts, file and
+// offset), and with codes.Unavailable on a read error that may pass.
+// Repeated write failures (a full disk) are logged once per change, with a
+// reminder per minute (pump/internal/ratelog).
+//
 // Deliberate differences (DESIGN 2): fake-binlog intervals below a second
 // are accepted ("0.2", "200ms"); a non-offline drainer whose checkpoint is
 // below the GC point is logged as an error, counted in

@@ -133,7 +133,7 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
 	s.lg.Info("pump state changed", zap.String("state", target))
 	// Record the transitional state so that the registry shows it while the
 	// pump closes (the heartbeat stops once closing starts).
-	if err := s.registerNode(r.Context(), target, s.updateTS(r.Context())); err != nil {
+	if err := s.life.register(r.Context(), target, s.life.updateTS(r.Context())); err != nil {
 		s.lg.Warn("record transitional state failed", zap.Error(err))
 	}
 	go func() { _ = s.Close() }()
@@ -202,6 +202,7 @@ func writeBinlogSummary(w http.ResponseWriter, payload []byte) {
 func (s *Server) handleTriggerGC(w http.ResponseWriter, r *http.Request) {
 	select {
 	case s.triggerGC <- struct{}{}:
+		s.lg.Info("gc triggered")
 		fmt.Fprintln(w, "trigger gc success")
 	default:
 		fmt.Fprintln(w, "gc is working")

@@ -36,25 +36,11 @@ func (s *Server) startLoops() {
 	}
 }
 
-// every calls step every interval until the server closes.
-func (s *Server) every(interval time.Duration, step func()) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.ctx.Done():
-			return
-		case <-t.C:
-			step()
-		}
-	}
-}
-
 // fakeBinlogLoop writes a fake binlog when no write arrived during the last
 // gen-binlog-interval, so that drainers can advance past this idle pump.
 func (s *Server) fakeBinlogLoop() {
 	last := s.lastWrite.Load()
-	s.every(s.cfg.GenBinlogInterval.Duration, func() {
+	every(s.ctx, s.cfg.GenBinlogInterval.Duration, nil, func() {
 		if s.lastWrite.Load() == last {
 			if _, err := s.writeFakeBinlog(s.ctx); err != nil && s.ctx.Err() == nil {
 				s.fakeFailures.Fail(err)
@@ -87,20 +73,7 @@ func (s *Server) writeFakeBinlog(ctx context.Context) (*binlogpb.Binlog, error) 
 
 // gcLoop asks the storage to purge binlogs older than gc every gc interval,
 // or at once when /debug/gc/trigger is called.
-func (s *Server) gcLoop() {
-	t := time.NewTicker(s.opts.timings.gcInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-s.ctx.Done():
-			return
-		case <-s.triggerGC:
-			s.lg.Info("gc triggered")
-		case <-t.C:
-		}
-		s.gc()
-	}
-}
+func (s *Server) gcLoop() { every(s.ctx, s.opts.timings.gcInterval, s.triggerGC, s.gc) }
 
 func (s *Server) gc() {
 	gcTS := tso.FromTime(time.Now().Add(-s.cfg.GC.Duration))
@@ -110,7 +83,7 @@ func (s *Server) gc() {
 }
 
 func (s *Server) drainerCheckLoop() {
-	s.every(s.opts.timings.drainerCheck, func() { s.checkDrainers(s.ctx) })
+	every(s.ctx, s.opts.timings.drainerCheck, nil, func() { s.checkDrainers(s.ctx) })
 }
 
 // checkDrainers reports every non-offline drainer whose checkpoint is below
@@ -155,7 +128,7 @@ func (s *Server) laggingDrainers() []DrainerLag {
 }
 
 func (s *Server) infoLoop() {
-	s.every(s.opts.timings.infoLog, func() {
+	every(s.ctx, s.opts.timings.infoLog, nil, func() {
 		s.lg.Info("server info tick",
 			zap.Int64("writeBinlogCount", s.writeCount.Load()),
 			zap.Int64("alivePullerCount", s.pullerCount.Load()),
@@ -171,7 +144,7 @@ func (s *Server) pushMetricsLoop() {
 		addr = "http://" + addr
 	}
 	pusher := push.New(addr, "binlog").Gatherer(s.promReg).Grouping("instance", s.node.id)
-	s.every(time.Duration(s.cfg.MetricsInterval)*time.Second, func() {
+	every(s.ctx, time.Duration(s.cfg.MetricsInterval)*time.Second, nil, func() {
 		if err := pusher.PushContext(s.ctx); err != nil && s.ctx.Err() == nil {
 			s.lg.Warn("push metrics failed", zap.String("addr", addr), zap.Error(err))
 		}

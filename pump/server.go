@@ -44,6 +44,7 @@ type Server struct {
 	topology  resolver.Topology
 	store     engine
 	node      *node
+	life      *lifecycle
 	prevState string
 	tlsCfg    *tls.Config
 	promReg   *prometheus.Registry
@@ -247,6 +248,12 @@ func (s *Server) initNode() error {
 	}
 	s.node.setState(s.prevState)
 	s.lg.Info("previous node state", zap.String("state", s.prevState))
+	s.life = &lifecycle{node: s.node, reg: s.reg, ts: tsoFunc(s.tso), store: s.store, tlsCfg: s.tlsCfg,
+		heartbeat: s.cfg.heartbeatInterval(), timings: s.opts.timings, lg: s.lg,
+		writeFake: func(ctx context.Context) (int64, error) {
+			b, err := s.writeFakeBinlog(ctx)
+			return b.GetCommitTs(), err
+		}}
 	return nil
 }
 

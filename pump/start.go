@@ -35,7 +35,10 @@ func (s *Server) Start() error {
 		return err
 	}
 	s.loops.Add(1)
-	go s.heartbeatLoop()
+	go func() {
+		defer s.loops.Done()
+		s.life.heartbeatLoop(s.ctx)
+	}()
 	s.lg.Info("pump is serving", zap.String("addr", s.addr), zap.String("advertiseAddr", s.node.Addr()))
 	return nil
 }
@@ -48,18 +51,18 @@ func (s *Server) goOnline() error {
 		return fmt.Errorf("register node: %w", err)
 	}
 	s.node.setState(registry.Online)
-	if err := s.registerNode(ctx, registry.Online, ts); err != nil {
+	if err := s.life.register(ctx, registry.Online, ts); err != nil {
 		return err
 	}
 	s.lg.Info("registered node online")
 	if s.prevState != registry.Offline {
 		return nil
 	}
-	if err := s.notifyDrainers(s.ctx); err != nil {
+	if err := s.life.notifyDrainers(s.ctx); err != nil {
 		s.node.setState(registry.Offline)
 		offCtx, offCancel := context.WithTimeout(context.Background(), registry.DefaultDialTimeout)
 		defer offCancel()
-		if uerr := s.registerNode(offCtx, registry.Offline, 0); uerr != nil {
+		if uerr := s.life.register(offCtx, registry.Offline, 0); uerr != nil {
 			s.lg.Error("set node offline after failed notify", zap.Error(uerr))
 		}
 		return fmt.Errorf("notify all online drainers: %w", err)
@@ -165,7 +168,7 @@ func (s *Server) Close() error {
 	s.cancel()
 	s.loops.Wait()
 	if s.started.Load() {
-		s.commitStatus()
+		s.life.commitStatus()
 	}
 	s.stopServing()
 	s.releaseResources()
