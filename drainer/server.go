@@ -81,6 +81,14 @@ type options struct {
 	safeModeWindow time.Duration
 	heartbeat      time.Duration
 	sinks          map[string]SinkBuilder
+	parent         context.Context
+}
+
+// WithContext bounds the server's life by ctx: cancelling it stops a
+// NewServer still waiting (for TiDB's DDL history, say) and stops the
+// server like Close's first step.
+func WithContext(ctx context.Context) Option {
+	return func(o *options) { o.parent = ctx }
 }
 
 // WithMetricsRegistry makes the server register its metrics on reg.
@@ -108,13 +116,13 @@ func NewServer(cfg *Config, lg *zap.Logger, opts ...Option) (*Server, error) {
 	s := &Server{
 		cfg:  cfg,
 		lg:   lg,
-		opts: options{heartbeat: time.Second, sinks: builtinSinks()},
+		opts: options{heartbeat: time.Second, sinks: builtinSinks(), parent: context.Background()},
 		done: make(chan struct{}),
 	}
 	for _, o := range opts {
 		o(&s.opts)
 	}
-	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.ctx, s.cancel = context.WithCancel(s.opts.parent)
 	if err := s.init(); err != nil {
 		s.releaseResources()
 		s.cancel()

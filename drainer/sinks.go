@@ -12,6 +12,7 @@ import (
 	"github.com/openbinlog/tidb-binlog/drainer/schema"
 	"github.com/openbinlog/tidb-binlog/drainer/sink"
 	"github.com/openbinlog/tidb-binlog/drainer/sink/file"
+	"github.com/openbinlog/tidb-binlog/drainer/sink/kafka"
 	"github.com/openbinlog/tidb-binlog/drainer/sink/mysql"
 	"github.com/openbinlog/tidb-binlog/pkg/loader"
 	"github.com/prometheus/client_golang/prometheus"
@@ -33,10 +34,27 @@ type SinkEnv struct {
 // SinkBuilder builds the sink of one db-type.
 type SinkBuilder func(env SinkEnv) (sink.Sink, error)
 
-// builtinSinks are the mysql, tidb and file sinks; cmd/drainer adds the
-// others (kafka) with WithSink.
+// builtinSinks are the mysql, tidb, file and kafka sinks; WithSink adds or
+// replaces one.
 func builtinSinks() map[string]SinkBuilder {
-	return map[string]SinkBuilder{DBTypeMySQL: newMySQLSink, DBTypeTiDB: newMySQLSink, DBTypeFile: newFileSink}
+	return map[string]SinkBuilder{
+		DBTypeMySQL: newMySQLSink, DBTypeTiDB: newMySQLSink, DBTypeFile: newFileSink, DBTypeKafka: newKafkaSink,
+	}
+}
+
+// newKafkaSink builds the kafka sink.
+func newKafkaSink(env SinkEnv) (sink.Sink, error) {
+	to := env.Config.Syncer.To
+	return kafka.New(kafka.Config{
+		ZKAddrs:        to.ZKAddrs,
+		Addrs:          to.KafkaAddrs,
+		Version:        to.KafkaVersion,
+		MaxMessages:    to.KafkaMaxMessages,
+		MaxMessageSize: int64(to.KafkaMaxMessageSize),
+		ClientID:       to.KafkaClientID,
+		Topic:          to.TopicName,
+		ClusterID:      env.ClusterID,
+	}, env.Schema, env.Logger, env.Registerer)
 }
 
 // newFileSink builds the file (pb) sink.

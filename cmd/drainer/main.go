@@ -2,6 +2,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -55,15 +56,29 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func serve(cfg *drainer.Config, lg *zap.Logger, stderr io.Writer) int {
-	srv, err := drainer.NewServer(cfg, lg, sinkOptions()...)
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGQUIT)
+	defer signal.Stop(sig)
+	// A signal while the drainer is still starting (waiting for PD or for
+	// TiDB's DDL history) stops the start.
+	startCtx, cancelStart := context.WithCancel(context.Background())
+	defer cancelStart()
+	starting := make(chan struct{})
+	go func() {
+		select {
+		case s := <-sig:
+			lg.Info("got signal while starting, giving up", zap.Stringer("signal", s))
+			cancelStart()
+		case <-starting:
+		}
+	}()
+	srv, err := drainer.NewServer(cfg, lg, append(sinkOptions(), drainer.WithContext(startCtx))...)
+	close(starting)
 	if err != nil {
 		lg.Error("create drainer failed", zap.Error(err))
 		fmt.Fprintln(stderr, "create drainer:", err)
 		return 1
 	}
-	sig := make(chan os.Signal, 2)
-	signal.Notify(sig, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGQUIT)
-	defer signal.Stop(sig)
 	if err := srv.Start(); err != nil {
 		lg.Error("start drainer failed", zap.Error(err))
 		fmt.Fprintln(stderr, "start drainer:", err)
@@ -83,6 +98,8 @@ func serve(cfg *drainer.Config, lg *zap.Logger, stderr io.Writer) int {
 			case <-closed:
 			}
 		}()
+		_ = srv.Close()
+	case <-startCtx.Done(): // the signal came just as the start finished
 		_ = srv.Close()
 	case <-srv.Done():
 	}

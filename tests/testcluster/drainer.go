@@ -20,6 +20,7 @@ type Drainer struct {
 type DrainerOptions struct {
 	TOML      string   // config file content ([syncer] and [syncer.to] usually)
 	ExtraArgs []string // extra flags
+	NoWait    bool     // return once started, without waiting for the HTTP API
 }
 
 // StartDrainer starts bin/drainer on a free loopback port, registered in
@@ -43,6 +44,9 @@ func StartDrainer(ctx context.Context, binDir, dir string, pd *PDLite, name stri
 	d := &Drainer{Addr: addr, DataDir: filepath.Join(ddir, "data"), NodeID: name, Process: &Process{
 		Name: name, Bin: filepath.Join(binDir, "drainer"), Dir: ddir, Args: append(args, o.ExtraArgs...),
 	}}
+	if o.NoWait {
+		return d, d.Start()
+	}
 	if err := d.StartReady(ctx); err != nil {
 		return nil, err
 	}
