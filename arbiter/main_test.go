@@ -1,0 +1,16 @@
+package arbiter
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/openbinlog/tidb-binlog/pkg/kafkareader"
+)
+
+func TestMain(m *testing.M) {
+	kafkareader.RaiseSaramaLimits()
+	goleak.VerifyTestMain(m,
+		goleak.IgnoreTopFunction("github.com/rcrowley/go-metrics.(*meterArbiter).tick"),
+		goleak.IgnoreTopFunction("database/sql.(*DB).connectionOpener"))
+}
