@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"go.uber.org/zap"
+
 	"github.com/openbinlog/tidb-binlog/pkg/model"
 )
 
@@ -22,7 +24,7 @@ func (h *History) allFrom(ctx context.Context, base string) ([]*model.Job, error
 	all := page
 	for len(page) == h.pageSize {
 		if !newestFirst(page) {
-			return h.get(ctx, base, "")
+			return h.getWhole(ctx, base)
 		}
 		next := page[len(page)-1].ID - 1
 		if next < 1 {
@@ -33,7 +35,7 @@ func (h *History) allFrom(ctx context.Context, base string) ([]*model.Job, error
 			return nil, err
 		}
 		if len(page) > h.pageSize || !atMost(page, next) {
-			return h.get(ctx, base, "")
+			return h.getWhole(ctx, base)
 		}
 		all = append(all, page...)
 	}
@@ -50,7 +52,7 @@ func (h *History) jobFrom(ctx context.Context, base string, id int64) (*model.Jo
 		return nil, err
 	}
 	if len(page) > 1 || (len(page) == 1 && page[0].ID > id) {
-		if page, err = h.get(ctx, base, ""); err != nil {
+		if page, err = h.getWhole(ctx, base); err != nil {
 			return nil, err
 		}
 	}
@@ -79,4 +81,10 @@ func atMost(page []*model.Job, id int64) bool {
 		}
 	}
 	return newestFirst(page)
+}
+
+// getWhole reads the history in one request, for a TiDB older than 6.3.
+func (h *History) getWhole(ctx context.Context, base string) ([]*model.Job, error) {
+	h.lg.Info("TiDB ignores start_job_id, reading the whole ddl history at once", zap.String("tidb", base))
+	return h.get(ctx, base, "")
 }
