@@ -1,0 +1,9 @@
+// Package opskit checks the operations kit without starting any process: the
+// systemd units next to the daemons (cmd/*/*.service), the Grafana dashboard
+// and the Prometheus alert rules in docs/monitoring, and docs/operations.md,
+// which every alert's runbook points at.
+//
+// Its exported helpers read the dashboard and the rules and list the metric
+// names they use; the integration tier (tests/ops_test.go) checks those
+// names against the /metrics of a running pump and drainer.
+package opskit
