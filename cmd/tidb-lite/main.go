@@ -91,6 +91,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return serve(serverConfig(o, lg), lg, stderr)
 }
 
+// notPersisted is said loudly at every start: rows do not survive a restart.
+const notPersisted = "tidb-lite: WARNING: table rows live in memory only and are lost when tidb-lite stops " +
+	"(the schema and the DDL history are kept in PD); after a restart start both the upstream and the " +
+	"downstream from empty tables, or the tables differ"
+
 // serverConfig maps the flags to the server configuration.
 func serverConfig(o options, lg *zap.Logger) tidblite.Config {
 	cfg := tidblite.DefaultConfig()
@@ -134,6 +139,8 @@ func serve(cfg tidblite.Config, lg *zap.Logger, stderr io.Writer) int {
 		return 0
 	}
 	fmt.Fprintf(stderr, "tidb-lite serving MySQL at %s, status at %s\n", srv.Addr(), srv.StatusURL())
+	fmt.Fprintln(stderr, notPersisted)
+	lg.Warn(notPersisted)
 	s := <-sig
 	lg.Info("got signal, closing tidb-lite", zap.Stringer("signal", s))
 	if err := srv.Close(); err != nil {

@@ -43,6 +43,7 @@ type classified struct {
 var (
 	reShowNodes  = regexp.MustCompile(`(?is)^\s*show\s+(pump|drainer)\s+status\s*;?\s*$`)
 	reShowMaster = regexp.MustCompile(`(?is)^\s*show\s+master\s+status\s*;?\s*$`)
+	reBeginMode  = regexp.MustCompile(`(?is)^\s*begin\s+(optimistic|pessimistic)\s*;?\s*$`)
 	reChangeNode = regexp.MustCompile(`(?is)^\s*change\s+(pump|drainer)\s+to\s+node_state\s*=?\s*(?:'([^']*)'|"([^"]*)")\s+for\s+node_id\s+(?:'([^']*)'|"([^"]*)")\s*;?\s*$`)
 )
 
@@ -82,6 +83,9 @@ func classifyCustom(query string) (classified, bool) {
 			k = customShowDrainer
 		}
 		return classified{kind: stmtCustom, custom: k}, true
+	}
+	if reBeginMode.MatchString(query) { // TiDB's BEGIN OPTIMISTIC|PESSIMISTIC: all are optimistic here
+		return classified{kind: stmtBegin}, true
 	}
 	if reShowMaster.MatchString(query) {
 		return classified{kind: stmtCustom, custom: customShowMaster}, true

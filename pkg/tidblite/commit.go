@@ -26,42 +26,63 @@ type binlogWriter interface {
 
 var _ binlogWriter = (*pumpclient.PumpsClient)(nil)
 
-// commitTxn ends a connection's transaction the way TiDB's 2PC does with
-// binlog on: the prewrite binlog (start_ts, primary key, PrewriteValue) is
-// written first; only then is commit_ts taken and the engine committed
-// (commit runs that); then the commit binlog follows in the background. A
-// failed prewrite binlog fails the transaction (unless ignore-error), a
-// failed engine commit writes a rollback binlog. The engine lock is released.
-func (s *Server) commitTxn(ctx context.Context, cs *connState, commit func() error) error {
-	txn := cs.txn
-	cs.txn = nil
-	defer s.release(cs)
+// commitTxn ends a connection's transaction the way TiDB's optimistic 2PC
+// does with binlog on: the prewrite binlog (start_ts, primary key,
+// PrewriteValue) is written first; only then is commit_ts taken, the
+// write-write conflict checked and the row changes applied to the tables;
+// then the commit binlog follows in the background. A failed prewrite
+// binlog fails the transaction (unless ignore-error); a conflict or a
+// failed apply writes a rollback binlog.
+func (s *Server) commitTxn(ctx context.Context, cs *connState) error {
+	txn := s.endTxn(cs)
+	if txn == nil || len(txn.events) == 0 {
+		return nil
+	}
+	s.engineMu.RLock()
+	defer s.engineMu.RUnlock()
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
+	if s.wsets.schemaChanged(s.eventTableIDs(txn.events), txn.schemaVersion) {
+		return errInfoSchemaChanged
+	}
 	b := newMutationBuilder(s.cat, s.ids)
 	for _, ev := range txn.events {
 		if err := b.add(ctx, ev); err != nil {
 			b.rollback()
-			_ = s.internal(ctx, cs, "ROLLBACK")
 			return fmt.Errorf("encode binlog rows: %w", err)
 		}
 	}
+	commit := func(commitTS int64) error {
+		if c, ok := s.wsets.check(b.keys, txn.startTS); ok {
+			return writeConflictError(txn.startTS, c)
+		}
+		if err := s.applyEvents(ctx, txn.events); err != nil {
+			return err
+		}
+		s.wsets.record(b.keys, commitRec{startTS: txn.startTS, commitTS: commitTS}, s.oldestStartTS(txn.startTS))
+		return nil
+	}
 	if b.empty() || !s.binlogOn() {
-		return s.commitPlain(b, commit)
+		return s.commitPlain(ctx, b, commit)
 	}
 	pv, err := b.prewriteValue(txn.schemaVersion)
 	if err != nil {
 		b.rollback()
-		_ = s.internal(ctx, cs, "ROLLBACK")
 		return err
 	}
 	p := binlogpb.NewBinlog(binlogpb.BinlogType_Prewrite, txn.startTS, 0)
 	p.PrewriteKey, p.PrewriteValue = b.primary, pv
-	rollback := func() error { return s.internal(ctx, cs, "ROLLBACK") }
-	return s.twoPhase(ctx, p, commit, rollback, b.rollback)
+	return s.twoPhase(ctx, p, commit, func() error { return nil }, b.rollback)
 }
 
 // commitPlain commits without binlog.
-func (s *Server) commitPlain(b *mutationBuilder, commit func() error) error {
-	if err := commit(); err != nil {
+func (s *Server) commitPlain(ctx context.Context, b *mutationBuilder, commit func(int64) error) error {
+	commitTS, err := s.tso.TSO(ctx)
+	if err != nil {
+		b.rollback()
+		return fmt.Errorf("get commit ts: %w", err)
+	}
+	if err := commit(commitTS); err != nil {
 		b.rollback()
 		return err
 	}
@@ -69,9 +90,10 @@ func (s *Server) commitPlain(b *mutationBuilder, commit func() error) error {
 }
 
 // twoPhase runs the binlog protocol around an engine commit: p is the
-// prewrite binlog; commit applies the change, rollback discards it, undo
-// reverts tidb-lite's own bookkeeping when the change is discarded.
-func (s *Server) twoPhase(ctx context.Context, p *binlogpb.Binlog, commit, rollback func() error, undo func()) error {
+// prewrite binlog; commit applies the change at commit_ts, rollback
+// discards it, undo reverts tidb-lite's own bookkeeping when the change is
+// discarded.
+func (s *Server) twoPhase(ctx context.Context, p *binlogpb.Binlog, commit func(commitTS int64) error, rollback func() error, undo func()) error {
 	key, startTS := p.PrewriteKey, p.GetStartTs()
 	s.mvcc.prewrite(key, uint64(startTS))
 	written, err := s.writePrewrite(p)
@@ -97,7 +119,7 @@ func (s *Server) twoPhase(ctx context.Context, p *binlogpb.Binlog, commit, rollb
 		s.lg.Warn("crash switch: commit binlog dropped", zap.Int64("startTS", startTS), zap.Int64("commitTS", commitTS))
 		written = false
 	}
-	if err := commit(); err != nil {
+	if err := commit(commitTS); err != nil {
 		s.failAfterPrewrite(p, written, undo, func() error { return nil })
 		return err
 	}

@@ -216,7 +216,7 @@ func TestFailedCommitWritesRollback(t *testing.T) {
 	p := binlogpb.NewBinlog(binlogpb.BinlogType_Prewrite, 100, 0)
 	p.PrewriteKey, p.PrewriteValue = []byte("pk"), []byte{1}
 	undone := false
-	err := s.twoPhase(context.Background(), p, func() error { return errors.New("engine said no") },
+	err := s.twoPhase(context.Background(), p, func(int64) error { return errors.New("engine said no") },
 		func() error { return nil }, func() { undone = true })
 	require.ErrorContains(t, err, "engine said no")
 	require.True(t, undone)
@@ -269,71 +269,8 @@ func TestCrashSwitch(t *testing.T) {
 	require.Equal(t, CrashNone, s.crashArmed())
 }
 
-func TestConcurrentClientsSerialized(t *testing.T) {
-	s, f := startWithFakePumps(t)
-	db := openDB(t, s, "")
-	mustExec(t, db, "CREATE DATABASE cc", "CREATE TABLE cc.t (id int PRIMARY KEY, w int)")
-	f.waitPairs(t, 2)
-	db.SetMaxOpenConns(8)
-	const workers, each = 4, 15
-	var wg sync.WaitGroup
-	errs := make(chan error, workers*each)
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range each {
-				if _, err := db.Exec("INSERT INTO cc.t VALUES (?, ?)", w*100+i, w); err != nil {
-					errs <- err
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		require.NoError(t, err)
-	}
-	bs := f.waitPairs(t, 2+workers*each)
-	ps := prewrites(bs)[2:]
-	var lastStart, lastCommit int64
-	for _, p := range ps {
-		c := finish(t, bs, p)
-		require.Greater(t, p.GetStartTs(), lastCommit, "transactions do not overlap")
-		require.Greater(t, c.GetCommitTs(), p.GetStartTs())
-		lastStart, lastCommit = p.GetStartTs(), c.GetCommitTs()
-	}
-	require.NotZero(t, lastStart)
-	var n int
-	require.NoError(t, db.QueryRow("SELECT COUNT(*) FROM cc.t").Scan(&n))
-	require.Equal(t, workers*each, n)
-}
-
-func TestLockWaitTimeout(t *testing.T) {
-	s := startStandalone(t, func(c *Config) { c.LockWaitTimeout = 200 * time.Millisecond })
-	db := openDB(t, s, "")
-	mustExec(t, db, "CREATE DATABASE lw", "CREATE TABLE lw.t (id int PRIMARY KEY)")
-	ctx := context.Background()
-	holder, err := db.Conn(ctx)
-	require.NoError(t, err)
-	defer holder.Close()
-	_, err = holder.ExecContext(ctx, "BEGIN")
-	require.NoError(t, err)
-	_, err = holder.ExecContext(ctx, "INSERT INTO lw.t VALUES (1)")
-	require.NoError(t, err)
-	other, err := db.Conn(ctx)
-	require.NoError(t, err)
-	defer other.Close()
-	_, err = other.ExecContext(ctx, "INSERT INTO lw.t VALUES (2)")
-	require.ErrorContains(t, err, "Lock wait timeout exceeded")
-	_, err = holder.ExecContext(ctx, "COMMIT")
-	require.NoError(t, err)
-	_, err = other.ExecContext(ctx, "INSERT INTO lw.t VALUES (2)")
-	require.NoError(t, err)
-}
-
-func TestClosedConnectionReleasesLock(t *testing.T) {
-	s := startStandalone(t, func(c *Config) { c.LockWaitTimeout = 5 * time.Second })
+func TestClosedConnectionAbandonsTxn(t *testing.T) {
+	s := startStandalone(t)
 	db := openDB(t, s, "")
 	mustExec(t, db, "CREATE DATABASE cl", "CREATE TABLE cl.t (id int PRIMARY KEY)")
 	ctx := context.Background()

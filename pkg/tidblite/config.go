@@ -30,7 +30,6 @@ const (
 	DefaultPort               = 4000
 	DefaultStatusPort         = 10080
 	DefaultBinlogWriteTimeout = 15 * time.Second
-	DefaultLockWaitTimeout    = 50 * time.Second
 	DefaultLockTTL            = 3 * time.Second
 	DefaultTopologyTTL        = 45 * time.Second
 	DefaultStrategy           = "range"
@@ -67,9 +66,6 @@ type Config struct {
 	CrashNextTxn string
 	// LockTTL is how long the lock of a crashed transaction stays live.
 	LockTTL time.Duration
-	// LockWaitTimeout bounds how long a transaction waits for the engine
-	// (transactions run one at a time).
-	LockWaitTimeout time.Duration
 	// TopologyTTL is the lease of the topology /ttl key.
 	TopologyTTL time.Duration
 	// MVCCKeys bounds the number of primary keys kept for /mvcc/hex.
@@ -87,7 +83,6 @@ func DefaultConfig() Config {
 		BinlogStrategy:     DefaultStrategy,
 		BinlogWriteTimeout: DefaultBinlogWriteTimeout,
 		LockTTL:            DefaultLockTTL,
-		LockWaitTimeout:    DefaultLockWaitTimeout,
 		TopologyTTL:        DefaultTopologyTTL,
 		MVCCKeys:           defaultMVCCKeys,
 	}
@@ -104,9 +99,6 @@ func (c *Config) adjust() {
 	}
 	if c.LockTTL <= 0 {
 		c.LockTTL = def.LockTTL
-	}
-	if c.LockWaitTimeout <= 0 {
-		c.LockWaitTimeout = def.LockWaitTimeout
 	}
 	if c.TopologyTTL <= 0 {
 		c.TopologyTTL = def.TopologyTTL

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/dolthub/go-mysql-server/memory"
 	"github.com/dolthub/go-mysql-server/sql"
@@ -13,16 +12,7 @@ import (
 	"go.uber.org/zap"
 )
 
-// Transactions run one at a time: the in-memory engine keeps a private copy
-// of every table a transaction touches and writes it back at commit, so two
-// interleaved transactions would lose each other's changes. A connection
-// holds the engine lock from the start of its transaction (BEGIN, or the
-// statement of an autocommit transaction) to its end. This also makes the
-// commit order of the engine, of the binlogs and of commit_ts the same.
-
-// errLockWaitTimeout is MySQL's lock wait timeout error.
-var errLockWaitTimeout = mysql.NewSQLError(mysql.ERLockWaitTimeout, mysql.SSUnknownSQLState,
-	"Lock wait timeout exceeded; try restarting transaction")
+// Concurrency: see occ.go.
 
 // errServerClosed is returned to statements that arrive while closing.
 var errServerClosed = errors.New("tidblite: server closed")
@@ -40,9 +30,8 @@ type connState struct {
 	conn    *mysql.Conn
 	session *memory.Session // replaced by COM_RESET_CONNECTION
 
-	locked bool
-	txn    *txnState
-	stmt   []rowEvent // row events of the running statement
+	txn  *txnState
+	stmt []rowEvent // row events of the running statement
 }
 
 // connTable indexes connection states by connection (= session) ID.
@@ -163,34 +152,32 @@ func (s *Server) autocommit(cs *connState) bool {
 	return fmt.Sprint(v) != "0"
 }
 
-// acquire takes the engine lock for a connection and loads the DDL jobs
-// other instances finished meanwhile.
-func (s *Server) acquire(ctx context.Context, cs *connState) error {
-	if cs.locked {
-		return nil
+// syncSchema loads the DDL jobs other instances finished meanwhile; the
+// replay excludes every statement of this instance.
+func (s *Server) syncSchema(ctx context.Context) {
+	s.catMu.RLock()
+	last := s.cat.lastJobID
+	s.catMu.RUnlock()
+	jobs, err := s.meta.jobsAfter(ctx, last)
+	if err != nil {
+		s.lg.Warn("load ddl history failed", zap.Error(err))
+		return
 	}
-	t := time.NewTimer(s.cfg.LockWaitTimeout)
-	defer t.Stop()
-	select {
-	case s.engineLock <- struct{}{}:
-	case <-t.C:
-		return errLockWaitTimeout
-	case <-ctx.Done():
-		return fmt.Errorf("wait for engine lock: %w", ctx.Err())
-	case <-s.closing:
-		return errServerClosed
+	if len(jobs) == 0 {
+		return
 	}
-	cs.locked = true
+	s.engineMu.Lock()
+	defer s.engineMu.Unlock()
 	if err := s.catchUp(ctx); err != nil {
 		s.lg.Warn("load ddl history failed", zap.Error(err))
 	}
-	return nil
 }
 
-// release gives the engine lock back unless a transaction is open.
-func (s *Server) release(cs *connState) {
-	if cs.locked && cs.txn == nil {
-		cs.locked = false
-		<-s.engineLock
-	}
+// runShared runs a statement on a connection's engine session, beside the
+// statements of other connections (DDL waits for it).
+func (s *Server) runShared(cs *connState, run runFn, cb resultFn) error {
+	s.prepareSession(cs)
+	s.engineMu.RLock()
+	defer s.engineMu.RUnlock()
+	return run(cb)
 }

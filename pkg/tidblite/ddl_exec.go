@@ -25,10 +25,10 @@ func (s *Server) ddlStmt(ctx context.Context, cs *connState, st classified, quer
 			return err
 		}
 	}
-	if err := s.acquire(ctx, cs); err != nil {
-		return err
-	}
-	defer s.release(cs)
+	s.engineMu.Lock()
+	defer s.engineMu.Unlock()
+	s.resetSession(cs)
+	s.prepareSession(cs)
 	unlock, err := s.meta.lockDDL(ctx)
 	if err != nil {
 		return err
@@ -85,8 +85,9 @@ func (s *Server) runDDL(ctx context.Context, p *ddlPlan, exec func() error) erro
 		return fmt.Errorf("get ddl start ts: %w", err)
 	}
 	pre := s.ddlBinlog(r, r.startTS, states[0])
-	commit := func() error { return s.applyLocalDDL(ctx, r, exec) }
+	commit := func(int64) error { return s.applyLocalDDL(ctx, r, exec) }
 	nop := func() error { return nil }
+	nopCommit := func(int64) error { return nil }
 	if err := s.twoPhase(ctx, pre, commit, nop, func() {}); err != nil {
 		return err
 	}
@@ -95,7 +96,7 @@ func (s *Server) runDDL(ctx context.Context, p *ddlPlan, exec func() error) erro
 		if err != nil {
 			return fmt.Errorf("get ddl start ts: %w", err)
 		}
-		if err := s.twoPhase(ctx, s.ddlBinlog(r, ts, state), nop, nop, func() {}); err != nil {
+		if err := s.twoPhase(ctx, s.ddlBinlog(r, ts, state), nopCommit, nop, func() {}); err != nil {
 			return err
 		}
 	}
@@ -185,6 +186,7 @@ func (s *Server) applyJob(ctx context.Context, job *model.Job, handles []int64, 
 	s.catMu.Lock()
 	s.cat.apply(job)
 	s.catMu.Unlock()
+	s.markJob(job)
 	switch job.Type {
 	case model.ActionDropTable, model.ActionTruncateTable:
 		s.ids.drop(job.TableID)

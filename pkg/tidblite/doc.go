@@ -12,17 +12,21 @@
 // (handler.go): it sees every statement first, classifies it with the
 // engine's own parser (classify.go) and runs the transaction protocol:
 //
-//   - Transactions run one at a time (the engine lock, conn.go). A
-//     transaction takes start_ts from the TSO at BEGIN, or at its statement
-//     in autocommit mode (the engine then runs the statement inside START
-//     TRANSACTION so that tidb-lite decides whether it commits).
+//   - Transactions are optimistic and run side by side (occ.go): each
+//     session works on its own copies of the tables it touches, in an
+//     engine transaction that is only ever rolled back. start_ts comes from
+//     the TSO at BEGIN, or at the statement in autocommit mode.
 //   - Row events of a statement join the transaction when the statement
 //     succeeds. At COMMIT they become a PrewriteValue (rows.go, encoded with
 //     pkg/codec exactly as TiDB's table/tables.go does; primary key = the
 //     smallest row or index key), written as the prewrite binlog before
-//     commit_ts is taken; then the engine commits and the commit binlog is
-//     written in the background; a failed engine commit writes a rollback
-//     binlog (commit.go). A failed prewrite write fails the COMMIT with
+//     commit_ts is taken; then, under a short commit lock, the write-write
+//     conflict check (TiDB's 9007 error when a key was committed after
+//     start_ts) and the re-apply of the row changes to the committed tables;
+//     the commit binlog is written in the background; a conflict or a failed
+//     apply writes a rollback binlog (commit.go). A transaction that wrote a
+//     table a DDL changed since its start fails with TiDB's 8028 error. A
+//     failed prewrite write fails the COMMIT with
 //     TiDB's "critical error ..." unless ignore-error, which skips binlog
 //     from then on.
 //   - DDL (ddl_plan.go, ddl_exec.go, job.go) becomes DDL jobs with TiDB's
@@ -38,7 +42,8 @@
 // (meta.go): PD's etcd when PD is configured, so several instances share
 // them (jobs of other instances are replayed on this engine before each
 // transaction, replay.go), else memory. See FORMAT.md for the keys.
-// Rows themselves are per instance and not persisted.
+// Rows themselves are per instance and not persisted (cmd/tidb-lite says so
+// at every start).
 //
 // The MVCC view of primary keys (mvcc.go) records the lock, commit or
 // rollback of every transaction this server wrote, for GET /mvcc/hex/{key};

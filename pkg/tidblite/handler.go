@@ -49,8 +49,9 @@ func (h *handler) ConnectionClosed(c *mysql.Conn) {
 	if cs == nil {
 		return
 	}
+	h.s.conns.mu.Lock()
 	cs.txn = nil
-	h.s.release(cs)
+	h.s.conns.mu.Unlock()
 	h.s.conns.remove(c.ConnectionID)
 }
 
@@ -75,13 +76,13 @@ func (h *handler) ComMultiQuery(ctx context.Context, c *mysql.Conn, query string
 }
 
 // ComPrepare implements mysql.Handler: preparing resolves tables, so it
-// runs under the engine lock too.
+// runs beside other statements and never beside a DDL.
 func (h *handler) ComPrepare(ctx context.Context, c *mysql.Conn, query string, prepare *mysql.PrepareData) ([]*querypb.Field, error) {
 	cs := h.s.conns.getOrAdd(c.ConnectionID)
-	if err := h.s.acquire(ctx, cs); err != nil {
-		return nil, err
-	}
-	defer h.s.release(cs)
+	h.s.ensureSession(ctx, cs)
+	h.s.prepareSession(cs)
+	h.s.engineMu.RLock()
+	defer h.s.engineMu.RUnlock()
 	return h.Handler.ComPrepare(ctx, c, query, prepare)
 }
 
@@ -101,6 +102,7 @@ func (h *handler) statement(ctx context.Context, c *mysql.Conn, query string, ru
 	default:
 	}
 	cs := h.s.conns.getOrAdd(c.ConnectionID)
+	h.s.ensureSession(ctx, cs)
 	st := classify(query)
 	switch st.kind {
 	case stmtCustom:
@@ -128,6 +130,16 @@ func (s *Server) internal(ctx context.Context, cs *connState, query string) erro
 		s.lg.Warn("internal statement failed", zap.String("query", query), zap.Error(err))
 	}
 	return err
+}
+
+// ensureSession makes the engine create a connection's session (it does so
+// lazily, at the first statement) so that prepareSession can set it up
+// before the connection's first statement runs.
+func (s *Server) ensureSession(ctx context.Context, cs *connState) {
+	if s.sessionOf(cs) != nil || cs.conn == nil {
+		return
+	}
+	_ = s.internal(ctx, cs, "SELECT 1")
 }
 
 // resultBuffer holds results until the transaction they belong to commits.

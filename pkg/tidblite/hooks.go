@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/dolthub/go-mysql-server/memory"
 	"github.com/dolthub/go-mysql-server/sql"
+	"github.com/dolthub/go-mysql-server/sql/types"
 )
 
 // This file wraps go-mysql-server's in-memory provider, databases and tables
@@ -45,14 +47,15 @@ var _ rowSink = (*Server)(nil)
 // hookProvider returns hooked databases.
 type hookProvider struct {
 	*memory.DbProvider
-	sink rowSink
+	sink    rowSink
+	autoInc *autoIncs
 }
 
 var _ sql.MutableDatabaseProvider = (*hookProvider)(nil)
 
 func (p *hookProvider) wrap(db sql.Database) sql.Database {
 	if mdb, ok := db.(*memory.Database); ok {
-		return &hookDB{Database: mdb, sink: p.sink}
+		return &hookDB{Database: mdb, sink: p.sink, autoInc: p.autoInc}
 	}
 	return db
 }
@@ -79,7 +82,8 @@ func (p *hookProvider) AllDatabases(ctx *sql.Context) []sql.Database {
 // hookDB returns hooked tables.
 type hookDB struct {
 	*memory.Database
-	sink rowSink
+	sink    rowSink
+	autoInc *autoIncs
 }
 
 // GetTableInsensitive implements sql.Database.
@@ -89,7 +93,7 @@ func (d *hookDB) GetTableInsensitive(ctx *sql.Context, name string) (sql.Table, 
 		return t, ok, err
 	}
 	if mt, isMem := t.(*memory.Table); isMem {
-		return &hookTable{Table: mt, db: d.Name(), sink: d.sink}, true, nil
+		return &hookTable{Table: mt, db: d.Name(), sink: d.sink, autoInc: d.autoInc}, true, nil
 	}
 	return t, ok, nil
 }
@@ -97,8 +101,30 @@ func (d *hookDB) GetTableInsensitive(ctx *sql.Context, name string) (sql.Table, 
 // hookTable intercepts the editors of a memory table.
 type hookTable struct {
 	*memory.Table
-	db   string
-	sink rowSink
+	db      string
+	sink    rowSink
+	autoInc *autoIncs
+}
+
+// autoIncKey names a table's AUTO_INCREMENT counter.
+func autoIncKey(db, table string) string { return strings.ToLower(db) + "." + strings.ToLower(table) }
+
+// GetNextAutoIncrementValue implements sql.AutoIncrementTable: values come
+// from the counter shared by every session (occ.go).
+func (t *hookTable) GetNextAutoIncrementValue(ctx *sql.Context, given any) (uint64, error) {
+	local, err := t.Table.GetNextAutoIncrementValue(ctx, given)
+	if err != nil || t.autoInc == nil {
+		return local, err
+	}
+	var g uint64
+	if given != nil {
+		v, _, err := types.Uint64.Convert(ctx, given)
+		if err != nil {
+			return local, nil //nolint:nilerr // the engine reports the bad value
+		}
+		g, _ = v.(uint64)
+	}
+	return t.autoInc.value(autoIncKey(t.db, t.Name()), g, given != nil, local), nil
 }
 
 func (t *hookTable) editor(ctx *sql.Context) *hookEditor {
@@ -139,7 +165,7 @@ func (t *hookTable) IndexedAccess(ctx *sql.Context, lookup sql.IndexLookup) sql.
 	if !ok {
 		return it
 	}
-	return &hookIndexedTable{IndexedTable: mit, hook: &hookTable{Table: mit.Table, db: t.db, sink: t.sink}}
+	return &hookIndexedTable{IndexedTable: mit, hook: &hookTable{Table: mit.Table, db: t.db, sink: t.sink, autoInc: t.autoInc}}
 }
 
 // Truncate implements sql.TruncateableTable: a DELETE without WHERE is run

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/dolthub/go-mysql-server/sql"
@@ -26,6 +27,14 @@ type mutationBuilder struct {
 	muts    []*binlogpb.TableMutation
 	byTable map[int64]*binlogpb.TableMutation
 	primary []byte
+	keys    []txnKey // every row and index key written, for conflict checks
+	dbName  string   // the schema of the event being added
+}
+
+// txnKey is a key a transaction writes, with TiDB's description of it.
+type txnKey struct {
+	key  []byte
+	desc func() string
 }
 
 func newMutationBuilder(cat *catalog, ids *rowIDs) *mutationBuilder {
@@ -63,7 +72,8 @@ func (b *mutationBuilder) mutation(tableID int64) *binlogpb.TableMutation {
 	return m
 }
 
-func (b *mutationBuilder) key(k []byte) {
+func (b *mutationBuilder) key(k []byte, desc func() string) {
+	b.keys = append(b.keys, txnKey{key: k, desc: desc})
 	if b.primary == nil || bytes.Compare(k, b.primary) < 0 {
 		b.primary = k
 	}
@@ -72,9 +82,13 @@ func (b *mutationBuilder) key(k []byte) {
 // add encodes one row event. Events on tables the catalog does not know
 // (system tables) are ignored.
 func (b *mutationBuilder) add(ctx context.Context, ev rowEvent) error {
-	_, ti := b.cat.table(ev.db, ev.table)
+	dbi, ti := b.cat.table(ev.db, ev.table)
 	if ti == nil {
 		return nil
+	}
+	b.dbName = ev.db
+	if dbi != nil {
+		b.dbName = dbi.Name.O
 	}
 	loc := ev.loc
 	if loc == nil {
@@ -199,13 +213,13 @@ func (b *mutationBuilder) update(ctx context.Context, ti *model.TableInfo, old, 
 // addKeys offers the row key and the index keys of an inserted or deleted
 // row as primary key.
 func (b *mutationBuilder) addKeys(ti *model.TableInfo, h int64, row sql.Row) error {
-	b.key(codec.EncodeRowKeyWithIntHandle(ti.ID, h))
+	b.key(codec.EncodeRowKeyWithIntHandle(ti.ID, h), b.rowDesc(ti, h))
 	for _, idx := range ti.Indices {
 		k, err := indexKey(ti, idx, h, row)
 		if err != nil {
 			return err
 		}
-		b.key(k)
+		b.key(k, b.indexDesc(ti, idx, row))
 	}
 	return nil
 }
@@ -213,7 +227,7 @@ func (b *mutationBuilder) addKeys(ti *model.TableInfo, h int64, row sql.Row) err
 // addUpdateKeys offers the row key and the old and new keys of the indexes
 // whose values changed.
 func (b *mutationBuilder) addUpdateKeys(ti *model.TableInfo, h int64, old, new sql.Row) error {
-	b.key(codec.EncodeRowKeyWithIntHandle(ti.ID, h))
+	b.key(codec.EncodeRowKeyWithIntHandle(ti.ID, h), b.rowDesc(ti, h))
 	for _, idx := range ti.Indices {
 		ko, err := indexKey(ti, idx, h, old)
 		if err != nil {
@@ -224,11 +238,30 @@ func (b *mutationBuilder) addUpdateKeys(ti *model.TableInfo, h int64, old, new s
 			return err
 		}
 		if !bytes.Equal(ko, kn) {
-			b.key(ko)
-			b.key(kn)
+			b.key(ko, b.indexDesc(ti, idx, old))
+			b.key(kn, b.indexDesc(ti, idx, new))
 		}
 	}
 	return nil
+}
+
+// rowDesc describes a row key as TiDB's write conflict error does.
+func (b *mutationBuilder) rowDesc(ti *model.TableInfo, h int64) func() string {
+	db := b.dbName
+	return func() string { return fmt.Sprintf("{tableID=%d, tableName=%s.%s, handle=%d}", ti.ID, db, ti.Name.O, h) }
+}
+
+// indexDesc describes an index key as TiDB's write conflict error does.
+func (b *mutationBuilder) indexDesc(ti *model.TableInfo, idx *model.IndexInfo, row sql.Row) func() string {
+	db := b.dbName
+	return func() string {
+		vals := make([]string, len(idx.Columns))
+		for i, ic := range idx.Columns {
+			vals[i] = fmt.Sprint(row[ic.Offset])
+		}
+		return fmt.Sprintf("{tableID=%d, tableName=%s.%s, indexID=%d, indexValues={%s}}",
+			ti.ID, db, ti.Name.O, idx.ID, strings.Join(vals, ", "))
+	}
 }
 
 func indexKey(ti *model.TableInfo, idx *model.IndexInfo, h int64, row sql.Row) ([]byte, error) {

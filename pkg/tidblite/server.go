@@ -62,12 +62,15 @@ type Server struct {
 	pumps        *pumpclient.PumpsClient
 	stopTopology func()
 
-	engineLock chan struct{} // one transaction at a time (see conn.go)
-	catMu      sync.RWMutex  // guards cat for readers without the engine lock
-	cat        *catalog
-	ids        *rowIDs
-	mvcc       *mvccStore
-	conns      connTable
+	engineMu sync.RWMutex // statements and commits share it, DDL and replay take it alone (occ.go)
+	commitMu sync.Mutex   // one commit check-and-apply at a time; guards wsets
+	wsets    *writeSets
+	autoInc  *autoIncs
+	catMu    sync.RWMutex // guards cat for readers without the engine lock
+	cat      *catalog
+	ids      *rowIDs
+	mvcc     *mvccStore
+	conns    connTable
 
 	crashMu    sync.Mutex
 	crashMode  string
@@ -87,7 +90,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, lg: cfg.Logger.With(zap.String("component", "tidb-lite")),
-		engineLock: make(chan struct{}, 1), cat: newCatalog(), closing: make(chan struct{}),
+		wsets: newWriteSets(), autoInc: newAutoIncs(), cat: newCatalog(), closing: make(chan struct{}),
 		mvcc: newMVCCStore(cfg.MVCCKeys, time.Now), started: time.Now(), ddlID: newDDLID(),
 		crashMode: cfg.CrashNextTxn, conns: connTable{conns: map[uint32]*connState{}},
 	}
@@ -108,10 +111,10 @@ func (s *Server) start(ctx context.Context) error {
 		return err
 	}
 	s.memProvider = memory.NewDBProvider()
-	s.engine = sqle.NewDefault(&hookProvider{DbProvider: s.memProvider, sink: s})
-	s.engineLock <- struct{}{}
+	s.engine = sqle.NewDefault(&hookProvider{DbProvider: s.memProvider, sink: s, autoInc: s.autoInc})
+	s.engineMu.Lock()
 	err := s.catchUp(ctx)
-	<-s.engineLock
+	s.engineMu.Unlock()
 	if err != nil {
 		return fmt.Errorf("load ddl history: %w", err)
 	}

@@ -8,24 +8,36 @@ import (
 	"go.uber.org/zap"
 )
 
-// beginTxn takes the engine lock and opens a transaction: start_ts comes
-// from the TSO and the schema version is the one this instance has loaded.
+// beginTxn opens a transaction: start_ts comes from the TSO and the schema
+// version is the one this instance has loaded. The connection's engine
+// session starts from the committed tables.
 func (s *Server) beginTxn(ctx context.Context, cs *connState) error {
-	if err := s.acquire(ctx, cs); err != nil {
-		return err
-	}
+	s.syncSchema(ctx)
 	ts, err := s.tso.TSO(ctx)
 	if err != nil {
-		s.release(cs)
 		return fmt.Errorf("get start ts: %w", err)
 	}
+	s.resetSession(cs)
+	s.conns.mu.Lock()
 	cs.txn = &txnState{startTS: ts, schemaVersion: s.schemaVersion()}
+	s.conns.mu.Unlock()
 	return nil
 }
 
+// endTxn closes a connection's transaction and drops its table copies.
+func (s *Server) endTxn(cs *connState) *txnState {
+	s.conns.mu.Lock()
+	txn := cs.txn
+	cs.txn = nil
+	s.conns.mu.Unlock()
+	s.takeStmtEvents(cs)
+	s.resetSession(cs)
+	return txn
+}
+
 // begin handles BEGIN / START TRANSACTION; an open transaction commits
-// first, as in MySQL.
-func (s *Server) begin(ctx context.Context, cs *connState, run runFn, cb resultFn) error {
+// first, as in MySQL. The engine never sees it (see occ.go).
+func (s *Server) begin(ctx context.Context, cs *connState, _ runFn, cb resultFn) error {
 	if cs.txn != nil {
 		if err := s.commitOpen(ctx, cs); err != nil {
 			return err
@@ -34,41 +46,31 @@ func (s *Server) begin(ctx context.Context, cs *connState, run runFn, cb resultF
 	if err := s.beginTxn(ctx, cs); err != nil {
 		return err
 	}
-	if err := run(cb); err != nil {
-		cs.txn = nil
-		s.release(cs)
-		return err
-	}
-	return nil
+	return cb(okResult(), false)
 }
 
 // commitStmt handles COMMIT.
-func (s *Server) commitStmt(ctx context.Context, cs *connState, run runFn, cb resultFn) error {
-	if cs.txn == nil {
-		if err := s.acquire(ctx, cs); err != nil {
-			return err
-		}
-		defer s.release(cs)
-		return run(cb)
+func (s *Server) commitStmt(ctx context.Context, cs *connState, _ runFn, cb resultFn) error {
+	if err := s.commitOpen(ctx, cs); err != nil {
+		return err
 	}
-	return s.commitTxn(ctx, cs, func() error { return run(cb) })
+	return cb(okResult(), false)
 }
 
-// commitOpen commits a connection's open transaction implicitly (before a
-// DDL or BEGIN).
+// commitOpen commits a connection's open transaction (COMMIT, or
+// implicitly before a DDL or BEGIN).
 func (s *Server) commitOpen(ctx context.Context, cs *connState) error {
-	return s.commitTxn(ctx, cs, func() error { return s.internal(ctx, cs, "COMMIT") })
+	if cs.txn == nil {
+		s.resetSession(cs)
+		return nil
+	}
+	return s.commitTxn(ctx, cs)
 }
 
 // rollbackStmt handles ROLLBACK: nothing was written to the pumps yet.
-func (s *Server) rollbackStmt(ctx context.Context, cs *connState, run runFn, cb resultFn) error {
-	if err := s.acquire(ctx, cs); err != nil {
-		return err
-	}
-	cs.txn = nil
-	s.takeStmtEvents(cs)
-	defer s.release(cs)
-	return run(cb)
+func (s *Server) rollbackStmt(_ context.Context, cs *connState, _ runFn, cb resultFn) error {
+	s.endTxn(cs)
+	return cb(okResult(), false)
 }
 
 // readStmt runs a statement that changes no rows.
@@ -81,11 +83,10 @@ func (s *Server) readStmt(ctx context.Context, cs *connState, run runFn, cb resu
 	if cs.txn != nil {
 		return s.inTxn(cs, run, cb)
 	}
-	if err := s.acquire(ctx, cs); err != nil {
-		return err
-	}
-	defer s.release(cs)
-	err := run(cb)
+	s.syncSchema(ctx)
+	s.resetSession(cs)
+	defer s.resetSession(cs)
+	err := s.runShared(cs, run, cb)
 	if evs := s.takeStmtEvents(cs); len(evs) > 0 {
 		s.lg.Warn("row changes of a read statement ignored", zap.Int("rows", len(evs)))
 	}
@@ -96,7 +97,7 @@ func (s *Server) readStmt(ctx context.Context, cs *connState, run runFn, cb resu
 // the transaction when it succeeds.
 func (s *Server) inTxn(cs *connState, run runFn, cb resultFn) error {
 	s.takeStmtEvents(cs)
-	err := run(cb)
+	err := s.runShared(cs, run, cb)
 	evs := s.takeStmtEvents(cs)
 	if err == nil {
 		cs.txn.events = append(cs.txn.events, evs...)
@@ -105,8 +106,8 @@ func (s *Server) inTxn(cs *connState, run runFn, cb resultFn) error {
 }
 
 // writeStmt runs a statement that may change rows. In autocommit mode it
-// is its own transaction: the engine runs it inside START TRANSACTION, and
-// its result reaches the client only after the binlog protocol committed.
+// is its own transaction, whose result reaches the client only after the
+// binlog protocol committed it.
 func (s *Server) writeStmt(ctx context.Context, cs *connState, run runFn, cb resultFn) error {
 	if cs.txn != nil {
 		return s.inTxn(cs, run, cb)
@@ -117,19 +118,12 @@ func (s *Server) writeStmt(ctx context.Context, cs *connState, run runFn, cb res
 	if !s.autocommit(cs) {
 		return s.inTxn(cs, run, cb)
 	}
-	if err := s.internal(ctx, cs, "START TRANSACTION"); err != nil {
-		cs.txn = nil
-		s.release(cs)
-		return err
-	}
 	var buf resultBuffer
 	if err := s.inTxn(cs, run, buf.add); err != nil {
-		cs.txn = nil
-		_ = s.internal(ctx, cs, "ROLLBACK")
-		s.release(cs)
+		s.endTxn(cs)
 		return err
 	}
-	if err := s.commitTxn(ctx, cs, func() error { return s.internal(ctx, cs, "COMMIT") }); err != nil {
+	if err := s.commitTxn(ctx, cs); err != nil {
 		return err
 	}
 	return buf.flush(cb)
