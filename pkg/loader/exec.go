@@ -21,6 +21,10 @@ func buildStatements(rows []*rowChange, safe bool) []stmt {
 		rc := rows[i]
 		j := i + 1
 		switch {
+		case rc.upsertable() && i+1 < len(rows) && sameUpsertShape(rc, rows[i+1]):
+			// (A lone update keeps the original's UPDATE statement.)
+			j = foldRun(rows, i, sameUpsertShape)
+			out = append(out, upsertSQL(rows[i:j]))
 		case rc.dml.Tp == InsertDMLType:
 			j = foldRun(rows, i, sameInsertShape)
 			out = append(out, multiInsertSQL(rows[i:j], safe || rc.replace))
@@ -47,6 +51,59 @@ func foldRun(rows []*rowChange, i int, same func(a, b *rowChange) bool) int {
 		j++
 	}
 	return j
+}
+
+// upsertable tells a row change that sets a whole row found by its primary
+// key in a table whose only unique key is the primary key: an update that
+// keeps the key, or a merged REPLACE. Such rows fold into one
+// INSERT … ON DUPLICATE KEY UPDATE, which with a single unique key sets
+// exactly the row the UPDATE (or the safe mode's DELETE + REPLACE, or the
+// merged REPLACE) would: the row of that key ends with the new values. (An
+// UPDATE of a row missing downstream writes it, as safe mode does.)
+func (rc *rowChange) upsertable() bool {
+	if !rc.info.hasPK || len(rc.info.uniqueKeys) != 1 {
+		return false
+	}
+	switch {
+	case rc.dml.Tp == InsertDMLType:
+		return rc.replace
+	case rc.dml.Tp == UpdateDMLType:
+		pk := rc.info.uniqueKeys[0].columns
+		return rc.keyed && sameColumns(rc.whereCols, pk) && allNonNull(rc.dml.Values, pk) &&
+			keyString("", pk, rc.dml.Values) == keyString("", pk, rc.dml.OldValues)
+	}
+	return false
+}
+
+func sameUpsertShape(a, b *rowChange) bool {
+	return a.table == b.table && b.upsertable() && sameColumns(a.cols, b.cols)
+}
+
+// upsertSQL is `INSERT INTO t(cols) VALUES(?…),… ON DUPLICATE KEY UPDATE
+// c=VALUES(c),…` for upsertable rows of one shape.
+func upsertSQL(rows []*rowChange) stmt {
+	first := rows[0]
+	var b strings.Builder
+	args := make([]any, 0, len(rows)*len(first.cols))
+	writeInsertHead(&b, first.table, first.cols, false)
+	for i, rc := range rows {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		args = appendValues(&b, args, first.cols, rc.dml.Values)
+	}
+	b.WriteString(" ON DUPLICATE KEY UPDATE ")
+	for i, c := range first.cols {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		q := quoteName(c)
+		b.WriteString(q)
+		b.WriteString("=VALUES(")
+		b.WriteString(q)
+		b.WriteByte(')')
+	}
+	return stmt{b.String(), args}
 }
 
 func sameDeleteShape(a, b *rowChange) bool {

@@ -1,5 +1,7 @@
 package loader
 
+import "sort"
+
 // mergeRows merges the row changes of a batch per primary key, as the
 // original's merge mode: each key of a table with a primary key ends as
 // one DELETE (of the last deleted row) or one REPLACE (of the last row
@@ -86,6 +88,7 @@ func mergeGroups(rows []*rowChange) [][]*rowChange {
 				}
 			}
 			if len(g) > 0 {
+				sortByIntKey(g)
 				out = append(out, g)
 			}
 		}
@@ -103,4 +106,36 @@ func mergeable(rc *rowChange) bool {
 		return false
 	}
 	return rc.dml.Tp != UpdateDMLType || allNonNull(rc.dml.OldValues, pk)
+}
+
+// sortByIntKey orders a bulk group by its integer primary key (a single
+// column), so that the server walks the index in order. The rows of a
+// group have distinct keys and their final values, so any order gives
+// the same result.
+func sortByIntKey(g []*rowChange) {
+	pk := g[0].info.uniqueKeys[0].columns
+	if len(pk) != 1 {
+		return
+	}
+	keys := make([]int64, len(g))
+	for i, rc := range g {
+		v, ok := rc.dml.Values[pk[0]].(int64)
+		if !ok {
+			return
+		}
+		keys[i] = v
+	}
+	sort.Sort(byKey{g, keys})
+}
+
+type byKey struct {
+	rows []*rowChange
+	keys []int64
+}
+
+func (b byKey) Len() int           { return len(b.rows) }
+func (b byKey) Less(i, j int) bool { return b.keys[i] < b.keys[j] }
+func (b byKey) Swap(i, j int) {
+	b.rows[i], b.rows[j] = b.rows[j], b.rows[i]
+	b.keys[i], b.keys[j] = b.keys[j], b.keys[i]
 }

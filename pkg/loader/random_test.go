@@ -172,18 +172,26 @@ func TestRandomWorkload(t *testing.T) {
 		name                 string
 		merge, safe, disp    bool
 		workers, batch, seed int
+		pkOnly               bool
 	}{
-		{"default", false, false, true, 16, 20, 1},
-		{"small_batches", false, false, true, 4, 2, 2},
-		{"merge", true, false, true, 16, 20, 3},
-		{"merge_small", true, false, true, 3, 1, 4},
-		{"safe", false, true, true, 8, 5, 5},
-		{"no_dispatch", false, false, false, 16, 20, 6},
+		{"default", false, false, true, 16, 20, 1, false},
+		{"small_batches", false, false, true, 4, 2, 2, false},
+		{"merge", true, false, true, 16, 20, 3, false},
+		{"merge_small", true, false, true, 3, 1, 4, false},
+		{"safe", false, true, true, 8, 5, 5, false},
+		{"no_dispatch", false, false, false, 16, 20, 6, false},
+		{"pk_only", false, false, true, 4, 20, 7, true},
+		{"pk_only_merge", true, false, true, 4, 20, 8, true},
+		{"pk_only_safe", false, true, true, 4, 20, 9, true},
 	}
 	for _, mode := range modes {
 		t.Run(mode.name, func(t *testing.T) {
 			db, name := testDB(t)
-			mustExec(t, db, "CREATE TABLE "+name+".kv (id INT PRIMARY KEY, u INT UNIQUE, v VARCHAR(20))")
+			uk := " UNIQUE"
+			if mode.pkOnly {
+				uk = "" // updates fold into INSERT … ON DUPLICATE KEY UPDATE
+			}
+			mustExec(t, db, "CREATE TABLE "+name+".kv (id INT PRIMARY KEY, u INT"+uk+", v VARCHAR(20))")
 			mustExec(t, db, "CREATE TABLE "+name+".bag (a INT, b VARCHAR(20))")
 			opts := DefaultOptions()
 			opts.Merge, opts.SafeMode, opts.EnableDispatch = mode.merge, mode.safe, mode.disp
