@@ -217,3 +217,5 @@ func job(id int64, tp model.ActionType, version int64, schema, table, query stri
 	return &model.Job{ID: id, Type: tp, State: model.JobStateSynced, SchemaName: schema, TableName: table,
 		Query: query, BinlogInfo: &model.HistoryInfo{SchemaVersion: version}}
 }
+
+func (f *fakeCheckpoint) Close() error { return nil }

@@ -4,6 +4,10 @@ package tests
 
 import (
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,15 +40,34 @@ func TestDrainerReplicatesToMariaDB(t *testing.T) {
 	)
 	c.requireSameRows(ctx, t, "SELECT id, name, price, note, stock FROM "+db+".items ORDER BY id", 30*time.Second)
 
-	// The checkpoint reaches the last commit.
-	var ts int64
-	require.NoError(t, c.up.QueryRowContext(ctx, "SELECT 1").Err())
+	// The checkpoint row is written, /commit_ts serves it, /metrics has the
+	// original names.
 	require.Eventually(t, func() bool {
 		rows := queryRows(ctx, t, c.down, "SELECT checkPoint FROM "+c.cpDB+".checkpoint")
-		if len(rows) != 1 {
-			return false
-		}
-		ts++
-		return rows[0][0] != ""
+		return len(rows) == 1 && strings.Contains(rows[0][0], `"commitTS"`)
 	}, 30*time.Second, 100*time.Millisecond)
+	var commit struct {
+		Code int
+		Data struct{ TS int64 }
+	}
+	getJSON(t, "http://"+c.drainer.Addr+"/commit_ts", &commit)
+	require.Equal(t, 200, commit.Code)
+	require.Positive(t, commit.Data.TS)
+	resp, err := http.Get("http://" + c.drainer.Addr + "/metrics")
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	for _, name := range []string{"binlog_drainer_checkpoint_tso", "binlog_drainer_pump_position",
+		"binlog_drainer_event", "binlog_drainer_execute_duration_time", "binlog_drainer_ddl_jobs_total"} {
+		require.Contains(t, string(body), name)
+	}
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	resp, err := http.Get(url)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(v))
 }
