@@ -192,4 +192,41 @@ func TestGoldenWholeHistory(t *testing.T) {
 	require.NoError(t, err)
 	_, _, err = s.GetSchemaTableAndDelete(69)
 	require.ErrorIs(t, err, ErrVersionNotFound, "older versions are forgotten")
+	_, _, err = s.GetSchemaTableAndDelete(75)
+	require.NoError(t, err, "the version asked for stays")
+}
+
+// TestDropColumnBinlogsEitherOrder: a syncer may ask for the DDL's names
+// before it decides to skip the DeleteOnly binlog; both binlogs of the DROP
+// COLUMN still resolve, with or without the job in the history already.
+func TestDropColumnBinlogsEitherOrder(t *testing.T) {
+	golden := loadGolden(t)
+	var upTo96, all []*model.Job
+	for _, g := range golden {
+		all = append(all, parseBody(t, g.Body))
+		if g.JobID <= 96 {
+			upTo96 = append(upTo96, parseBody(t, g.Body))
+		}
+	}
+	for name, history := range map[string][]*model.Job{"fresh": upTo96, "restart": all} {
+		t.Run(name, func(t *testing.T) {
+			s := newSchema(t, history)
+			require.NoError(t, s.HandlePreviousDDLJobIfNeed(51))
+			var dropColumn *goldenJob
+			for _, g := range golden {
+				if g.JobID == 97 {
+					dropColumn = g
+				}
+			}
+			for _, state := range []int32{1, 0} {
+				job := JobForBinlog(parseBody(t, dropColumn.Body), state)
+				s.AddJob(job)
+				require.NoError(t, s.HandlePreviousDDLJobIfNeed(55))
+				schema, table, err := s.GetSchemaTableAndDelete(55)
+				require.NoError(t, err)
+				require.Equal(t, "goldendb.t_all", schema+"."+table)
+			}
+			require.False(t, s.CanAppendDefaultValue(86, 55))
+		})
+	}
 }

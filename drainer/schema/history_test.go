@@ -290,3 +290,17 @@ func TestURLSources(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, urls)
 }
+
+func TestNewURLSource(t *testing.T) {
+	topo := fakeTopology{{Addr: "a:4000", StatusURL: "http://a:10080"}}
+	src, err := NewURLSource([]string{"h:1"}, topo, false)
+	require.NoError(t, err)
+	urls, _ := src.StatusURLs(context.Background())
+	require.Equal(t, []string{"http://h:1"}, urls)
+	src, err = NewURLSource([]string{" , "}, topo, false)
+	require.NoError(t, err)
+	urls, _ = src.StatusURLs(context.Background())
+	require.Equal(t, []string{"http://a:10080"}, urls)
+	_, err = NewURLSource(nil, nil, false)
+	require.ErrorIs(t, err, ErrNoTiDB)
+}

@@ -233,8 +233,10 @@ func (s *Schema) skipUnsupported(job *model.Job) {
 }
 
 // GetSchemaTableAndDelete returns the schema and table of the applied DDL
-// job with this schema version, and forgets it together with every older
-// one (DDL binlogs arrive in version order, so those are never asked for).
+// job with this schema version, and forgets every older one (DDL binlogs
+// arrive in version order, so those are never asked for). The entry itself
+// is kept until a newer version is asked for: the two DDL binlogs of a DROP
+// COLUMN share their job's version, and either may ask.
 func (s *Schema) GetSchemaTableAndDelete(version int64) (schema, table string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -243,7 +245,7 @@ func (s *Schema) GetSchemaTableAndDelete(version int64) (schema, table string, e
 		return "", "", fmt.Errorf("%w: %d", ErrVersionNotFound, version)
 	}
 	for v := range s.versionTables {
-		if v <= version {
+		if v < version {
 			delete(s.versionTables, v)
 		}
 	}

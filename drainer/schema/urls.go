@@ -3,6 +3,7 @@ package schema
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/openbinlog/tidb-binlog/pkg/registry"
 )
@@ -60,4 +61,18 @@ func (t topologyURLs) StatusURLs(ctx context.Context) ([]string, error) {
 		return nil, nil
 	}
 	return registry.NormalizeURLs(urls, t.secure)
+}
+
+// NewURLSource returns StaticURLs(static) when tidb-status-urls is
+// configured, else TopologyURLs(topo); secure selects https.
+func NewURLSource(static []string, topo Topology, secure bool) (URLSource, error) {
+	for _, u := range static {
+		if strings.TrimSpace(strings.ReplaceAll(u, ",", "")) != "" {
+			return StaticURLs(static, secure)
+		}
+	}
+	if topo == nil {
+		return nil, ErrNoTiDB
+	}
+	return TopologyURLs(topo, secure), nil
 }
