@@ -33,7 +33,11 @@
 // (merge mode: as many as it has queued, up to a batch). A chunk is sent
 // with few round trips: consecutive inserts into one table with the same
 // columns become one multi-row INSERT (REPLACE in safe mode), consecutive
-// deletes by a non-NULL unique key one DELETE ... IN, and the statements
+// deletes by a non-NULL unique key one DELETE ... IN, consecutive updates
+// that keep the primary key of a table whose only unique key is that
+// primary key one INSERT ... ON DUPLICATE KEY UPDATE (with one unique key
+// it sets exactly the row the UPDATE would; a row missing downstream is
+// written, as safe mode would), and the statements
 // of a chunk travel as multi-statement requests of at most 4 MiB with
 // client-side interpolated arguments (so there is no server-side prepare
 // round trip to amortise; the statement text is rebuilt per chunk).
@@ -47,8 +51,12 @@
 // Merge mode first merges the batch per primary key (each key ends as one
 // DELETE or one REPLACE; an update that moves the key deletes the old one),
 // deletes before replaces; tables without a primary key are applied row by
-// row. Unlike the original, the next batch does not wait for the whole
-// previous one: causality alone orders them.
+// row. Each table's deletes, and each table's replaces, go to one worker as
+// one bulk group (sorted by an integer primary key), so consecutive batches
+// run on different workers at once: unlike the original, the next batch
+// does not wait for the whole previous one, causality alone orders them.
+// While every worker is busy, and for up to 2 ms in merge mode, more
+// transactions are accumulated before a batch is dispatched.
 //
 // # Causality and ordering
 //

@@ -83,7 +83,9 @@ func (l *Loader) refresh(ctx context.Context, rows []*rowChange) error {
 		if err != nil {
 			return l.applyError(rows[i:i+1], err)
 		}
-		rows[i] = newRowChange(rc.txn, rc.dml, info, l.opts.SyncMode)
+		fresh := newRowChange(rc.txn, rc.dml, info, l.opts.SyncMode)
+		fresh.replace = rc.replace
+		rows[i] = fresh
 	}
 	return nil
 }
