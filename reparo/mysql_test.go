@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
+
+	"github.com/openbinlog/tidb-binlog/proto/filepb"
 )
 
 // mysqlRun restores dir into the local MariaDB with cfg adjusted by edit.
@@ -211,4 +213,29 @@ func TestRestoreUnreachableMySQL(t *testing.T) {
 	_, err := mysqlRun(context.Background(), t, dir, func(c *Config) { c.DestDB.Port = 1 }, Deps{})
 	require.ErrorIs(t, err, ErrUnreachable)
 	require.Contains(t, err.Error(), "127.0.0.1:1")
+}
+
+// TestApplyErrorStopsWithCheckpointBehind: a statement the destination
+// rejects ends the run with the error; the checkpoint stays before it, and
+// the run continues from there once the cause is fixed.
+func TestApplyErrorStopsWithCheckpointBehind(t *testing.T) {
+	db, schema := testDB(t)
+	w := genWorkload(t, schema, 30, 3, 9)
+	bad := dmlBinlog(tso(100), event(t, schema, "missing", filepb.EventType_Insert, intCol("id", 1)))
+	dir := writeWorkload(t, db, &workload{binlogs: append(w.binlogs, bad)})
+	_, err := mysqlRun(context.Background(), t, dir, nil, Deps{})
+	require.Error(t, err)
+	require.Contains(t, err.Error(), "missing")
+	cp := loadCheckpointRow(t, db, dir)
+	require.Less(t, cp.CommitTS, tso(100))
+
+	// Once the cause is fixed, the same command continues (in safe mode
+	// over what the failed run may have applied after its checkpoint).
+	_, err = db.Exec("CREATE TABLE `" + schema + "`.`missing` (id BIGINT PRIMARY KEY)")
+	require.NoError(t, err)
+	st, err := mysqlRun(context.Background(), t, dir, nil, Deps{})
+	require.NoError(t, err)
+	require.True(t, st.Resumed)
+	require.Equal(t, expectedRows(w.states[len(w.states)-1]), tableRows(t, db, schema))
+	require.Equal(t, [][]string{{"1"}}, queryRows(t, db, "SELECT id FROM `"+schema+"`.`missing`"))
 }
