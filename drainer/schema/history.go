@@ -26,6 +26,7 @@ const (
 	defaultMaxBackoff = time.Second
 	defaultLogEvery   = 10 * time.Second
 	defaultTimeout    = time.Minute
+	defaultJobTimeout = 10 * time.Second
 	maxErrorBody      = 4 << 10
 )
 
@@ -50,6 +51,7 @@ type History struct {
 	minBackoff time.Duration
 	maxBackoff time.Duration
 	logEvery   time.Duration
+	jobTimeout time.Duration // bounds one request for a single job
 
 	mu        sync.Mutex
 	preferred string // base URL that answered last
@@ -98,7 +100,7 @@ func NewHistory(src URLSource, lg *zap.Logger, opts ...HistoryOption) *History {
 		src: src, lg: lg.With(zap.String("component", "ddlHistory")),
 		client:   &http.Client{Timeout: defaultTimeout},
 		pageSize: DefaultPageSize, minBackoff: defaultMinBackoff, maxBackoff: defaultMaxBackoff,
-		logEvery: defaultLogEvery,
+		logEvery: defaultLogEvery, jobTimeout: defaultJobTimeout,
 	}
 	for _, o := range opts {
 		o(h)

@@ -47,7 +47,9 @@ func (h *History) allFrom(ctx context.Context, base string) ([]*model.Job, error
 // history yet. An older TiDB answers with the newest job; then the job is
 // looked up in the plain history.
 func (h *History) jobFrom(ctx context.Context, base string, id int64) (*model.Job, error) {
-	page, err := h.get(ctx, base, fmt.Sprintf("?start_job_id=%d&limit=1", id))
+	rctx, cancel := context.WithTimeout(ctx, h.jobTimeout) // a hung TiDB must not hold the others back
+	page, err := h.get(rctx, base, fmt.Sprintf("?start_job_id=%d&limit=1", id))
+	cancel()
 	if err != nil {
 		return nil, err
 	}

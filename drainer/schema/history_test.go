@@ -304,3 +304,14 @@ func TestNewURLSource(t *testing.T) {
 	_, err = NewURLSource(nil, nil, false)
 	require.ErrorIs(t, err, ErrNoTiDB)
 }
+
+func TestHistoryHungTiDBIsPassedOver(t *testing.T) {
+	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer hung.Close()
+	_, srv := newFakeTiDB(t, loadGolden(t))
+	h := fastHistory(staticSource(t, hung.URL, srv.URL), nil)
+	h.jobTimeout = 50 * time.Millisecond
+	job, err := h.Job(context.Background(), 99)
+	require.NoError(t, err)
+	require.EqualValues(t, 99, job.ID)
+}
