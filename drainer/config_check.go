@@ -57,6 +57,9 @@ func (c *Config) Adjust() error {
 	}
 	s := &c.Syncer
 	s.normalizeEmpty()
+	if s.LoadSchemaSnapshot {
+		c.Warnings = append(c.Warnings, "load-schema-snapshot is not supported: the schema is built from TiDB's DDL history")
+	}
 	s.DestDBType = strings.ToLower(strings.TrimSpace(s.DestDBType))
 	if s.DestDBType == DBTypePB {
 		s.DestDBType = DBTypeFile

@@ -216,7 +216,6 @@ func (s *Server) build() error {
 		QueueItems:        s.cfg.CacheBinlogs,
 		QueueBytes:        int64(s.cfg.MemoryLimit),
 		LoopbackControl:   sc.LoopbackControl,
-		LoopbackChannelID: sc.ChannelID,
 	}, SyncerDeps{
 		Schema: schemaAdapter{sch}, Jobs: hist, Sink: s.sink, Checkpoint: s.cp,
 		Tables: tables, Logger: s.lg, metrics: s.metrics,

@@ -34,10 +34,9 @@ type SyncerOptions struct {
 	SyncDDL bool
 	// IgnoreTxnCommitTS lists commit ts that are skipped.
 	IgnoreTxnCommitTS []int64
-	// LoopbackChannelID, when LoopbackControl, filters out the txns that
-	// carry this channel's mark.
-	LoopbackControl   bool
-	LoopbackChannelID int64
+	// LoopbackControl turns on SyncerDeps.Loopback (txns that carry this
+	// channel's mark are not replicated back).
+	LoopbackControl bool
 	// QueueItems and QueueBytes bound the input queue.
 	QueueItems int
 	QueueBytes int64
