@@ -42,7 +42,8 @@ var (
 	errJobNotFound = errors.New("schema: ddl job not in history")
 )
 
-// History reads TiDB's DDL history through the status API.
+// History reads TiDB's DDL history through the status API. It is safe for
+// concurrent use.
 type History struct {
 	src        URLSource
 	client     *http.Client
