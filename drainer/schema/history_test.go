@@ -2,12 +2,15 @@ package schema
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -314,4 +317,22 @@ func TestHistoryHungTiDBIsPassedOver(t *testing.T) {
 	job, err := h.Job(context.Background(), 99)
 	require.NoError(t, err)
 	require.EqualValues(t, 99, job.ID)
+}
+
+func TestHistoryOverTLS(t *testing.T) {
+	golden := loadGolden(t)
+	f := &fakeTiDB{bodies: map[int64]string{}}
+	for _, g := range golden {
+		f.jobs = append(f.jobs, parseBody(t, g.Body))
+	}
+	srv := httptest.NewTLSServer(f)
+	defer srv.Close()
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	src, err := StaticURLs([]string{strings.TrimPrefix(srv.URL, "https://")}, true)
+	require.NoError(t, err)
+	h := NewHistory(src, nil, WithTLS(&tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}))
+	jobs, err := h.AllJobs(context.Background())
+	require.NoError(t, err)
+	require.Len(t, jobs, 14)
 }
