@@ -11,25 +11,26 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/openbinlog/tidb-binlog/pkg/registry"
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
 )
 
 // BenchmarkWriteOverhead compares a transaction (prewrite + commit binlog,
 // 1 KiB prewrite value) written through the client with the same two raw
-// gRPC WriteBinlog calls on one connection, against the same real pump.
-// sync-log is off so that the client's own cost is not hidden by fsync.
+// gRPC WriteBinlog calls on one connection, against the same fake pump
+// (which stores nothing), so that the difference is the client's own cost.
+// (The client against real pumps is tested in tests/pump_client_*_test.go.)
 func BenchmarkWriteOverhead(b *testing.B) {
 	c := newTestCluster(b)
-	p := startDirectPump(c, "pump-bench", false)
+	f := startFakePump(b)
+	c.setPump("pump-bench", f.addr, registry.Online)
 	cli := c.newClient(Range, 10*time.Second)
-	tso := newTSO(b, c)
-	first, err := tso(context.Background())
-	require.NoError(b, err)
+	require.Eventually(b, func() bool { return cli.availableCount() == 1 }, waitFor, tick)
 	var next atomic.Int64
-	next.Store(first)
+	next.Store(time.Now().UnixMilli() << 18)
 	value := make([]byte, 1024)
 
-	conn, err := grpc.NewClient("passthrough:///"+p.srv.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	conn, err := grpc.NewClient("passthrough:///"+f.addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	require.NoError(b, err)
 	defer conn.Close()
 	raw := binlogpb.NewPumpClient(conn)

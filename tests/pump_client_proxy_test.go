@@ -1,4 +1,6 @@
-package pumpclient
+//go:build integration
+
+package tests
 
 import (
 	"context"
@@ -17,12 +19,12 @@ import (
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
 )
 
-// recordingProxy sits between the client and a real pump (the pump
+// pcProxy sits between the pump client and a real pump (the pump
 // advertises the proxy's address). It forwards WriteBinlog and records
 // every call, so a test knows which pump each binlog reached. Stopping it
 // drops every connection at once, which the client sees like a crashed pump
 // whose registry entry still says online.
-type recordingProxy struct {
+type pcProxy struct {
 	t    testing.TB
 	addr string
 
@@ -30,19 +32,20 @@ type recordingProxy struct {
 	srv      *grpc.Server
 	upstream binlogpb.PumpClient
 	conn     *grpc.ClientConn
-	calls    []proxyCall
+	calls    []pcCall
 }
 
-// proxyCall is one forwarded WriteBinlog.
-type proxyCall struct {
+// pcCall is one forwarded WriteBinlog.
+type pcCall struct {
 	tp      binlogpb.BinlogType
 	startTS int64
+	at      time.Time
 	ok      bool // the pump accepted it
 	probe   bool
 }
 
-func startRecordingProxy(t testing.TB) *recordingProxy {
-	p := &recordingProxy{t: t}
+func startPCProxy(t testing.TB) *pcProxy {
+	p := &pcProxy{t: t}
 	p.serve("127.0.0.1:0")
 	t.Cleanup(func() {
 		p.stop()
@@ -56,7 +59,7 @@ func startRecordingProxy(t testing.TB) *recordingProxy {
 }
 
 // connect points the proxy at a pump's real address.
-func (p *recordingProxy) connect(pumpAddr string) {
+func (p *pcProxy) connect(pumpAddr string) {
 	conn, err := grpc.NewClient("passthrough:///"+pumpAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	require.NoError(p.t, err)
 	p.mu.Lock()
@@ -67,18 +70,18 @@ func (p *recordingProxy) connect(pumpAddr string) {
 	p.conn, p.upstream = conn, binlogpb.NewPumpClient(conn)
 }
 
-func (p *recordingProxy) serve(addr string) {
+func (p *pcProxy) serve(addr string) {
 	lis, err := net.Listen("tcp", addr)
 	require.NoError(p.t, err)
 	srv := grpc.NewServer()
-	binlogpb.RegisterPumpServer(srv, &proxyService{p: p})
+	binlogpb.RegisterPumpServer(srv, &pcProxyService{p: p})
 	p.mu.Lock()
 	p.srv, p.addr = srv, lis.Addr().String()
 	p.mu.Unlock()
 	go func() { _ = srv.Serve(lis) }()
 }
 
-func (p *recordingProxy) stop() {
+func (p *pcProxy) stop() {
 	p.mu.Lock()
 	srv := p.srv
 	p.srv = nil
@@ -88,17 +91,17 @@ func (p *recordingProxy) stop() {
 	}
 }
 
-func (p *recordingProxy) restart() { p.serve(p.addr) }
+func (p *pcProxy) restart() { p.serve(p.addr) }
 
-func (p *recordingProxy) snapshot() []proxyCall {
+func (p *pcProxy) snapshot() []pcCall {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return append([]proxyCall(nil), p.calls...)
+	return append([]pcCall(nil), p.calls...)
 }
 
 // prewriteCalls counts the prewrite binlogs that reached this pump,
 // accepted or not.
-func (p *recordingProxy) prewriteCalls() int {
+func (p *pcProxy) prewriteCalls() int {
 	n := 0
 	for _, c := range p.snapshot() {
 		if !c.probe && c.tp == binlogpb.BinlogType_Prewrite {
@@ -108,12 +111,23 @@ func (p *recordingProxy) prewriteCalls() int {
 	return n
 }
 
-type proxyService struct {
-	binlogpb.UnimplementedPumpServer
-	p *recordingProxy
+// lastPrewrite is when the last prewrite reached the proxy (zero: none).
+func (p *pcProxy) lastPrewrite() time.Time {
+	calls := p.snapshot()
+	for i := len(calls) - 1; i >= 0; i-- {
+		if !calls[i].probe && calls[i].tp == binlogpb.BinlogType_Prewrite {
+			return calls[i].at
+		}
+	}
+	return time.Time{}
 }
 
-func (s *proxyService) WriteBinlog(ctx context.Context, req *binlogpb.WriteBinlogReq) (*binlogpb.WriteBinlogResp, error) {
+type pcProxyService struct {
+	binlogpb.UnimplementedPumpServer
+	p *pcProxy
+}
+
+func (s *pcProxyService) WriteBinlog(ctx context.Context, req *binlogpb.WriteBinlogReq) (*binlogpb.WriteBinlogResp, error) {
 	s.p.mu.Lock()
 	up := s.p.upstream
 	s.p.mu.Unlock()
@@ -122,12 +136,13 @@ func (s *proxyService) WriteBinlog(ctx context.Context, req *binlogpb.WriteBinlo
 	}
 	b := &binlogpb.Binlog{}
 	_ = proto.Unmarshal(req.Payload, b)
+	at := time.Now()
 	// The pump finishes the call even when the client's connection drops,
 	// so the record tells what the pump really stored.
 	fwdCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	resp, err := up.WriteBinlog(fwdCtx, req)
-	call := proxyCall{tp: b.GetTp(), startTS: b.GetStartTs(), probe: len(req.Payload) == 0,
+	call := pcCall{tp: b.GetTp(), startTS: b.GetStartTs(), at: at, probe: len(req.Payload) == 0,
 		ok: err == nil && resp.GetErrmsg() == ""}
 	s.p.mu.Lock()
 	s.p.calls = append(s.p.calls, call)
