@@ -193,13 +193,14 @@ func BenchmarkDecodeTxn(b *testing.B) {
 		evs = append(evs, event(b, "db", "sbtest", filepb.EventType_Insert, r.cols()...))
 	}
 	raw := marshal(b, dmlBinlog(1, evs...))
+	tr := newTranslator()
 	b.ReportAllocs()
 	for b.Loop() {
 		bl := new(filepb.Binlog)
 		if err := proto.Unmarshal(raw, bl); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := BinlogToTxn(bl); err != nil {
+		if _, err := tr.binlogToTxn(bl); err != nil {
 			b.Fatal(err)
 		}
 	}

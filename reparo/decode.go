@@ -34,11 +34,39 @@ type Column struct {
 // DecodeColumn decodes one marshaled pb_binlog column. changed says whether
 // changed_value is to be decoded (updates).
 func DecodeColumn(raw []byte, changed bool) (Column, error) {
+	return newTranslator().decodeColumn(raw, changed)
+}
+
+// translator decodes binlogs, sharing the strings of column names and
+// types between them (a restore decodes the same few names millions of
+// times).
+type translator struct {
+	names map[string]string
+	cols  []Column // scratch for one event
+}
+
+// maxInterned bounds the names a translator keeps.
+const maxInterned = 1 << 14
+
+func newTranslator() *translator { return &translator{names: make(map[string]string)} }
+
+func (t *translator) intern(b []byte) string {
+	if s, ok := t.names[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(t.names) < maxInterned {
+		t.names[s] = s
+	}
+	return s
+}
+
+func (t *translator) decodeColumn(raw []byte, changed bool) (Column, error) {
 	pc, err := parseColumn(raw)
 	if err != nil {
 		return Column{}, fmt.Errorf("%w: unmarshal: %w", ErrBadColumn, err)
 	}
-	c := Column{Name: string(pc.name), MySQLType: string(pc.mysqlType)}
+	c := Column{Name: t.intern(pc.name), MySQLType: t.intern(pc.mysqlType)}
 	if len(pc.tp) > 0 {
 		c.Tp = pc.tp[0]
 	}
@@ -108,10 +136,15 @@ func decodeValue(b []byte) (codec.Datum, error) {
 
 // DecodeEvent decodes every column of an event.
 func DecodeEvent(ev *filepb.Event) ([]Column, error) {
+	return newTranslator().decodeEvent(ev, nil)
+}
+
+// decodeEvent decodes the columns of ev, appended to cols[:0].
+func (t *translator) decodeEvent(ev *filepb.Event, cols []Column) ([]Column, error) {
 	update := ev.GetTp() == filepb.EventType_Update
-	cols := make([]Column, 0, len(ev.GetRow()))
+	cols = cols[:0]
 	for _, raw := range ev.GetRow() {
-		c, err := DecodeColumn(raw, update)
+		c, err := t.decodeColumn(raw, update)
 		if err != nil {
 			return nil, fmt.Errorf("event %s.%s: %w", ev.GetSchemaName(), ev.GetTableName(), err)
 		}
@@ -215,6 +248,10 @@ func PrintValue(d codec.Datum, tp byte) string {
 // a DDL without its "use `db`;" prefix, its database taken from the USE
 // statement or from the DDL; or one DML per event.
 func BinlogToTxn(b *filepb.Binlog) (*loader.Txn, error) {
+	return newTranslator().binlogToTxn(b)
+}
+
+func (t *translator) binlogToTxn(b *filepb.Binlog) (*loader.Txn, error) {
 	switch b.GetTp() {
 	case filepb.BinlogType_DDL:
 		ddl, err := ParseDDL(string(b.GetDdlQuery()))
@@ -225,7 +262,7 @@ func BinlogToTxn(b *filepb.Binlog) (*loader.Txn, error) {
 	case filepb.BinlogType_DML:
 		txn := &loader.Txn{DMLs: make([]*loader.DML, 0, len(b.GetDmlData().GetEvents())), CommitTS: b.GetCommitTs()}
 		for _, ev := range b.GetDmlData().GetEvents() {
-			dml, err := EventToDML(ev)
+			dml, err := t.eventToDML(ev)
 			if err != nil {
 				return nil, err
 			}
@@ -239,6 +276,10 @@ func BinlogToTxn(b *filepb.Binlog) (*loader.Txn, error) {
 // EventToDML translates one event: Values is the inserted or deleted row,
 // or the new row of an update whose old row is OldValues.
 func EventToDML(ev *filepb.Event) (*loader.DML, error) {
+	return newTranslator().eventToDML(ev)
+}
+
+func (t *translator) eventToDML(ev *filepb.Event) (*loader.DML, error) {
 	dml := &loader.DML{Database: ev.GetSchemaName(), Table: ev.GetTableName()}
 	switch ev.GetTp() {
 	case filepb.EventType_Insert:
@@ -250,10 +291,11 @@ func EventToDML(ev *filepb.Event) (*loader.DML, error) {
 	default:
 		return nil, fmt.Errorf("%w: event type %d of %s.%s", ErrUnknownType, ev.GetTp(), dml.Database, dml.Table)
 	}
-	cols, err := DecodeEvent(ev)
+	cols, err := t.decodeEvent(ev, t.cols)
 	if err != nil {
 		return nil, err
 	}
+	t.cols = cols
 	dml.Values = make(map[string]any, len(cols))
 	if dml.Tp == loader.UpdateDMLType {
 		dml.OldValues = make(map[string]any, len(cols))

@@ -72,6 +72,7 @@ func (r *Reparo) copy(ctx context.Context, src *source, dst destination, skipTS 
 // produce reads the records, drops what is out of the run, filters and
 // (when translate) translates the rest, and sends them to out.
 func (r *Reparo) produce(ctx context.Context, src *source, skipTS int64, translate bool, out chan<- prepared) error {
+	tr := newTranslator()
 	for {
 		rec, err := src.Next()
 		r.prog.read(src.FilesDone(), src.BytesDone())
@@ -94,7 +95,7 @@ func (r *Reparo) produce(ctx context.Context, src *source, skipTS int64, transla
 		}
 		p := prepared{b: b}
 		if translate {
-			if p.txn, err = BinlogToTxn(b); err != nil {
+			if p.txn, err = tr.binlogToTxn(b); err != nil {
 				return fmt.Errorf("translate binlog at commit ts %d (%s at offset %d): %w", b.GetCommitTs(), rec.File, rec.Offset, err)
 			}
 		}
