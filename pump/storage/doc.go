@@ -86,7 +86,8 @@
 // handlePointer) through the index and the sorter. Damaged records in the
 // middle of a file are reported as *CorruptionError (log and error_count
 // metric) and skipped. GC records a GC ts and deletes, in the background,
-// index keys and whole value-log files at or below gcTS - 600 s. Close
+// index keys and whole value-log files at or below gcTS - MaxTxnTimeout
+// (max-txn-timeout, 600 s by default). Close
 // drains the pipeline, persists the state, stops the pulls, finalizes the
 // current file when large enough (else cuts its preallocated space) and
 // releases the lock.
