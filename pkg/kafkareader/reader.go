@@ -159,8 +159,8 @@ func saramaConfig(cfg Config) (*sarama.Config, error) {
 // reader stops.
 func (r *Reader) Messages() <-chan *Message { return r.msgs }
 
-// Error reports why the reader stopped (a *DecodeError or a consumer
-// error); nothing is sent after Close.
+// Error reports why the reader stopped (a *DecodeError); consumer errors
+// are logged, sarama retries them. Nothing is sent after Close.
 func (r *Reader) Error() <-chan error { return r.errc }
 
 // Close stops reading and releases the connections.
@@ -188,9 +188,9 @@ func (r *Reader) run(pc sarama.PartitionConsumer) {
 		case <-r.stop:
 			return
 		case cerr := <-pc.Errors():
+			// sarama reconnects and retries by itself (a broker restart).
 			if cerr != nil {
-				r.errc <- fmt.Errorf("kafkareader: consume %s: %w", r.cfg.Topic, cerr)
-				return
+				r.lg.Warn("consume", zap.Error(cerr))
 			}
 		case km := <-pc.Messages():
 			b, err := decode(km.Value)
