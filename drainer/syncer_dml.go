@@ -18,6 +18,8 @@ func (s *Syncer) handleDML(b *binlogpb.Binlog) error {
 		s.m.errors.WithLabelValues("unmarshal_prewrite").Inc()
 		return fmt.Errorf("decode the prewrite value of commit ts %d: %w", ts, err)
 	}
+	// The decoded copy is all that is used from here on: let the raw bytes go.
+	b.PrewriteValue = nil
 	pv.Mutations = slices.DeleteFunc(pv.Mutations, func(m *binlogpb.TableMutation) bool {
 		return s.deps.Schema.IsTruncateTableID(m.GetTableId())
 	})

@@ -144,6 +144,9 @@ func (s *Sink) Sync(item *sink.Item) error {
 		return fmt.Errorf("mysql sink: translate commit ts %d: %w", item.CommitTS(), err)
 	}
 	txn.Metadata = item
+	// Only the transaction is needed from here on: the decoded rows are
+	// released so that a big transaction is held once, not twice.
+	item.PrewriteValue = nil
 	s.mu.Lock()
 	if s.closed || s.runErr != nil {
 		s.mu.Unlock()
