@@ -1,6 +1,8 @@
 package reparo
 
 import (
+	"bytes"
+	"context"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -8,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -181,4 +184,47 @@ func TestGoldenBinlogFile(t *testing.T) {
 	}
 	_, err = src.Next()
 	require.ErrorIs(t, err, io.EOF)
+}
+
+// TestGoldenBinlogFileRun restores the original's binlog file with the
+// memory destination: its transactions are the drainer's MySQL-sink ones,
+// and its print output is the expected one.
+func TestGoldenBinlogFileRun(t *testing.T) {
+	g := loadGolden(t)
+	cfg := DefaultConfig()
+	cfg.DataDir, cfg.DestType = "testdata", DestMemory
+	cfg.ProgressInterval.Duration = 0
+	r, err := New(cfg, Deps{})
+	require.NoError(t, err)
+	st, err := r.Run(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, int64(3), st.Binlogs)
+	txns := r.Memory().Txns()
+	require.Len(t, txns, 3)
+	require.True(t, txns[0].IsDDL())
+	require.Equal(t, g.DDLBinlogs[1].DDL.SQL, txns[0].DDL.SQL)
+	found := 0
+	for _, txn := range txns[1:] {
+		for _, gb := range g.DMLBinlogs {
+			if gb.CommitTS != txn.CommitTS {
+				continue
+			}
+			found++
+			require.Len(t, txn.DMLs, len(gb.DMLs))
+			for i, want := range gb.DMLs {
+				requireSameRow(t, want.Values, txn.DMLs[i].Values, gb.Step)
+			}
+		}
+	}
+	require.Equal(t, 2, found)
+
+	var out bytes.Buffer
+	for _, b := range r.Memory().Binlogs() {
+		require.NoError(t, PrintBinlog(&out, b))
+	}
+	want, err := os.ReadFile(filepath.Join("testdata", "print_expected.txt"))
+	require.NoError(t, err)
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		require.Contains(t, string(want), line+"\n")
+	}
 }
