@@ -64,21 +64,26 @@ type tableEntry struct {
 func (e *tableEntry) latest() versionedInfo { return e.infos[len(e.infos)-1] }
 
 // jobKey orders jobs: by schema version, the DeleteOnly binlog of a DROP
-// COLUMN before the done job of the same version.
+// COLUMN before the done job of the same version, then by job id (so that
+// two jobs sharing a version are both applied, once each).
 type jobKey struct {
 	version int64
 	final   bool
+	id      int64
 }
 
 func keyOf(job *model.Job) jobKey {
-	return jobKey{version: job.SchemaVersion(), final: !IsDeleteOnlyDropColumn(job)}
+	return jobKey{version: job.SchemaVersion(), final: !IsDeleteOnlyDropColumn(job), id: job.ID}
 }
 
 func (k jobKey) after(o jobKey) bool {
-	if k.version != o.version {
+	switch {
+	case k.version != o.version:
 		return k.version > o.version
+	case k.final != o.final:
+		return k.final
 	}
-	return k.final && !o.final
+	return k.id > o.id
 }
 
 // Schema is the upstream schema as of the last applied DDL job. It is safe
@@ -136,13 +141,7 @@ func SortJobs(jobs []*model.Job) []*model.Job {
 			out = append(out, j)
 		}
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		ki, kj := keyOf(out[i]), keyOf(out[j])
-		if ki != kj {
-			return kj.after(ki)
-		}
-		return out[i].ID < out[j].ID
-	})
+	sort.SliceStable(out, func(i, j int) bool { return keyOf(out[j]).after(keyOf(out[i])) })
 	return out
 }
 

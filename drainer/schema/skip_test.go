@@ -139,7 +139,9 @@ func TestAddJobOrder(t *testing.T) {
 	require.NoError(t, s.HandlePreviousDDLJobIfNeed(6))
 	require.Equal(t, "db.t", name(t, s, 20))
 	// a job not newer than the schema is skipped
-	s.AddJob(tableJob(4, model.ActionDropTable, 10, 20, 6, nil))
+	s.AddJob(tableJob(3, model.ActionDropTable, 10, 20, 6, nil))
+	require.NoError(t, s.HandlePreviousDDLJobIfNeed(6))
+	s.AddJob(tableJob(2, model.ActionDropTable, 10, 20, 5, nil))
 	require.NoError(t, s.HandlePreviousDDLJobIfNeed(6))
 	require.Equal(t, "db.t", name(t, s, 20))
 }
@@ -158,4 +160,19 @@ func TestDeleteOnlyOrderedBeforeDone(t *testing.T) {
 	s.AddJob(del)
 	require.NoError(t, s.HandlePreviousDDLJobIfNeed(3))
 	require.False(t, s.CanAppendDefaultValue(20, 3))
+}
+
+func TestJobsSharingAVersionAreAllApplied(t *testing.T) {
+	s := applied(t,
+		schemaJob(1, model.ActionCreateSchema, 10, 1, "db"),
+		tableJob(3, model.ActionCreateTable, 10, 21, 2, tbl(21, "b", 1)),
+		tableJob(2, model.ActionCreateTable, 10, 20, 2, tbl(20, "a", 1)),
+	)
+	require.Equal(t, "db.a", name(t, s, 20))
+	require.Equal(t, "db.b", name(t, s, 21))
+	// their DDL binlogs arrive afterwards: nothing is applied twice
+	s.AddJob(tableJob(2, model.ActionCreateTable, 10, 20, 2, tbl(20, "a", 1)))
+	s.AddJob(tableJob(3, model.ActionCreateTable, 10, 21, 2, tbl(21, "b", 1)))
+	require.NoError(t, s.HandlePreviousDDLJobIfNeed(2))
+	require.Len(t, s.TableIDs(), 2)
 }
