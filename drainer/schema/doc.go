@@ -7,8 +7,9 @@
 // then fed the job of every DDL binlog (AddJob). Jobs are applied lazily and
 // strictly in schema-version order: HandlePreviousDDLJobIfNeed(v) applies
 // every pending job whose version is <= v, so that a DML written under schema
-// version v is decoded with the tables as they were at v. A job whose version
-// is not above the last applied one is skipped.
+// version v is decoded with the tables as they were at v. A job that does not
+// come after the last applied one (by version, then job id) is skipped: the
+// DDL binlog of a job the history already gave is not applied twice.
 //
 // It keeps table id -> (schema, table), schema name -> id, for each table the
 // last two (version, TableInfo) pairs (rows written under the older one are
