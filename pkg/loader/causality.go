@@ -71,7 +71,6 @@ type dispatcher struct {
 	queued  []uint64
 	prog    *progress
 	sweepAt int
-	turn    int
 }
 
 const minSweep = 1 << 16
@@ -93,13 +92,10 @@ func (d *dispatcher) assign(ctx context.Context, keys []string) (int, uint64, er
 }
 
 // assignGroup queues n row changes with the union of keys on one worker
-// (merge mode's bulk groups): the worker holding one of the keys, or the
-// next worker in turn. It returns the seq of the first; the others follow.
-func (d *dispatcher) assignGroup(ctx context.Context, keys []string, n int) (int, uint64, error) {
-	w, last, err := d.assignN(ctx, keys, n, func() int {
-		d.turn = (d.turn + 1) % d.workers
-		return d.turn
-	})
+// (merge mode's bulk groups): the worker holding one of the keys, or home.
+// It returns the seq of the first; the others follow.
+func (d *dispatcher) assignGroup(ctx context.Context, keys []string, n, home int) (int, uint64, error) {
+	w, last, err := d.assignN(ctx, keys, n, func() int { return home })
 	return w, last - uint64(n) + 1, err
 }
 

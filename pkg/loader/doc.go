@@ -51,10 +51,13 @@
 // Merge mode first merges the batch per primary key (each key ends as one
 // DELETE or one REPLACE; an update that moves the key deletes the old one),
 // deletes before replaces; tables without a primary key are applied row by
-// row. Each table's deletes, and each table's replaces, go to one worker as
-// one bulk group (sorted by an integer primary key), so consecutive batches
-// run on different workers at once: unlike the original, the next batch
-// does not wait for the whole previous one, causality alone orders them.
+// row. Each table's deletes, and each table's replaces, are split by key
+// hash into WorkerCount/4 bulk groups (sorted by an integer primary key);
+// group p of a table goes to the same worker batch after batch, so a key's
+// bulk rows stay on one worker and consecutive batches run at once: unlike
+// the original, the next batch does not wait for the whole previous one,
+// causality alone orders them (a group whose keys are queued elsewhere
+// follows them there).
 // While every worker is busy, and for up to 2 ms in merge mode, more
 // transactions are accumulated before a batch is dispatched.
 //

@@ -283,18 +283,53 @@ func (e *engine) dispatchGroups(txns []*Txn, bytes int64, groups [][]*rowChange)
 		return err
 	}
 	for _, g := range groups {
-		var keys []string
-		for _, rc := range g {
-			keys = append(keys, rc.causalityKeys()...)
-		}
-		w, seq, err := e.disp.assignGroup(e.ctx, keys, len(g))
-		if err != nil {
-			return err
-		}
-		for i, rc := range g {
-			if err := e.enqueue(w, &op{rc: rc, unit: u, seq: seq + uint64(i)}); err != nil {
+		for p, part := range e.partition(g) {
+			if err := e.dispatchGroup(u, part, p); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// mergeLanes is how many workers share one table's bulk group in merge mode.
+// A quarter of the workers: measured on a 2-core MariaDB, 4 lanes of 16
+// gave longer statements and a lower p99 than 16 lanes at the same rate.
+func (e *engine) mergeLanes() int { return max(1, e.l.opts.WorkerCount/4) }
+
+// partition splits a bulk group by the hash of each row's first key into
+// mergeLanes parts; part p of table t goes by default to the same worker
+// every time, so that a key's bulk rows stay on one worker batch after
+// batch and consecutive batches do not wait on each other.
+func (e *engine) partition(g []*rowChange) [][]*rowChange {
+	lanes := e.mergeLanes()
+	if lanes == 1 || len(g) == 1 {
+		return [][]*rowChange{g}
+	}
+	parts := make([][]*rowChange, lanes)
+	for _, rc := range g {
+		p := keyHash(rc.causalityKeys()[0], lanes)
+		parts[p] = append(parts[p], rc)
+	}
+	return parts
+}
+
+func (e *engine) dispatchGroup(u *unit, g []*rowChange, part int) error {
+	if len(g) == 0 {
+		return nil
+	}
+	var keys []string
+	for _, rc := range g {
+		keys = append(keys, rc.causalityKeys()...)
+	}
+	home := (keyHash(g[0].table, e.l.opts.WorkerCount) + part) % e.l.opts.WorkerCount
+	w, seq, err := e.disp.assignGroup(e.ctx, keys, len(g), home)
+	if err != nil {
+		return err
+	}
+	for i, rc := range g {
+		if err := e.enqueue(w, &op{rc: rc, unit: u, seq: seq + uint64(i)}); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -155,6 +155,10 @@ func ceilings(db *sql.DB, schema string, c config) error {
 	if err != nil {
 		return err
 	}
+	// Free the buffer pool for the loader's tables.
+	if _, err := db.Exec("DROP TABLE " + t + ", " + t2); err != nil {
+		return err
+	}
 	fmt.Printf("ceiling: multi-row inserts of 1000 rows, %d connections: %.0f rows/s; transactions of 20 single-row inserts, %d connections: %.0f rows/s\n",
 		c.workers, float64(len(rows))/multi.Seconds(), c.workers, float64(len(rows))/single.Seconds())
 	return nil
