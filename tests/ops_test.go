@@ -5,10 +5,17 @@ package tests
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -144,4 +151,162 @@ func scrapeNames(ctx context.Context, t *testing.T, base string) map[string]floa
 func scrapeValue(ctx context.Context, t *testing.T, base, name string) float64 {
 	t.Helper()
 	return scrapeNames(ctx, t, base)[name]
+}
+
+// unitProcess runs a binary with the ExecStart line of its systemd unit,
+// the unit's paths moved under a test directory.
+type unitProcess struct {
+	name string
+	args []string
+	dir  string // WorkingDirectory
+	out  string
+	cmd  *exec.Cmd
+	done chan int // exit status
+}
+
+// newUnitProcess reads cmd/<bin>/<bin>.service and maps /usr/local/bin to
+// binDir and /etc, /var/lib and /var/log/tidb-binlog under root.
+func newUnitProcess(t *testing.T, bin, root string) *unitProcess {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "cmd", bin, bin+".service"))
+	require.NoError(t, err)
+	var line string
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "ExecStart="); ok {
+			line = v
+		}
+	}
+	require.NotEmpty(t, line, "%s.service has no ExecStart", bin)
+	line = strings.NewReplacer("/usr/local/bin/", binDir+"/", "/etc/tidb-binlog", filepath.Join(root, "etc"),
+		"/var/lib/tidb-binlog", filepath.Join(root, "lib"), "/var/log/tidb-binlog", filepath.Join(root, "log")).Replace(line)
+	p := &unitProcess{name: bin, args: strings.Fields(line), dir: filepath.Join(root, "lib", bin),
+		out: filepath.Join(root, bin+".out")}
+	for _, d := range []string{p.dir, filepath.Join(root, "log")} {
+		require.NoError(t, os.MkdirAll(d, 0o750)) // StateDirectory=, LogsDirectory=
+	}
+	return p
+}
+
+func (p *unitProcess) start(t *testing.T) {
+	t.Helper()
+	out, err := os.OpenFile(p.out, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	require.NoError(t, err)
+	p.cmd = exec.Command(p.args[0], p.args[1:]...)
+	p.cmd.Dir, p.cmd.Stdout, p.cmd.Stderr = p.dir, out, out
+	require.NoError(t, p.cmd.Start())
+	p.done = make(chan int, 1)
+	go func() {
+		err := p.cmd.Wait()
+		out.Close()
+		code := 0
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			code = exit.ExitCode()
+		} else if err != nil {
+			code = -1
+		}
+		p.done <- code
+	}()
+	t.Cleanup(func() { _ = p.cmd.Process.Kill() })
+}
+
+// exitStatus waits up to timeout for the process to exit by itself.
+func (p *unitProcess) exitStatus(t *testing.T, timeout time.Duration) int {
+	t.Helper()
+	select {
+	case code := <-p.done:
+		return code
+	case <-time.After(timeout):
+		b, _ := os.ReadFile(p.out)
+		require.FailNow(t, p.name+" did not exit", "%s", tail(string(b), 4000))
+		return 0
+	}
+}
+
+// writeSampleConfig installs cmd/<bin>/<bin>.toml as the unit's config
+// file with some keys set for the test, the way an operator edits it.
+func writeSampleConfig(t *testing.T, bin, root string, set map[string]string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "cmd", bin, bin+".toml"))
+	require.NoError(t, err)
+	s := string(b)
+	for key, val := range set {
+		re := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(key) + ` = .*$`)
+		require.Len(t, re.FindAllString(s, -1), 1, "key %s in %s.toml", key, bin)
+		s = re.ReplaceAllLiteralString(s, key+" = "+val)
+	}
+	require.NoError(t, os.MkdirAll(filepath.Join(root, "etc"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "etc", bin+".toml"), []byte(s), 0o640))
+}
+
+func putState(ctx context.Context, t *testing.T, addr, nodeID, action string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, "http://"+addr+"/state/"+nodeID+"/"+action, nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	require.Contains(t, string(body), `"code":200`, "%s %s: %s", nodeID, action, body)
+}
+
+// TestOpsUnitLifecycle runs the pump and the drainer exactly as their
+// systemd units do (ExecStart flags, the sample TOML installed as the
+// config file, the unit's directories) and checks what the units rely on:
+// both serve, a pause through the HTTP API makes the node exit by itself
+// with status 0 (so Restart=on-failure leaves it stopped), a start brings
+// it back, and SIGTERM stops it with status 0 well within TimeoutStopSec.
+func TestOpsUnitLifecycle(t *testing.T) {
+	requireDrainerBinary(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	root := t.TempDir()
+	pd, err := testcluster.StartPDLite(ctx, binDir, root)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = pd.Stop(10 * time.Second) })
+
+	pumpPort, err := testcluster.FreePort()
+	require.NoError(t, err)
+	pumpAddr := fmt.Sprintf("127.0.0.1:%d", pumpPort)
+	writeSampleConfig(t, "pump", root, map[string]string{"addr": strconv.Quote(pumpAddr), "pd-urls": strconv.Quote(pd.URL)})
+	pump := newUnitProcess(t, "pump", root)
+	pump.start(t)
+	require.NoError(t, testcluster.WaitHTTP(ctx, "http://"+pumpAddr+"/status", 30*time.Second))
+	nodeID, err := os.ReadFile(filepath.Join(pump.dir, ".node"))
+	require.NoError(t, err, "the pump keeps its node ID in the unit's data dir")
+	putState(ctx, t, pumpAddr, strings.TrimSpace(string(nodeID)), "pause")
+	require.Zero(t, pump.exitStatus(t, 60*time.Second), "a paused pump exits 0")
+	pump.start(t)
+	require.NoError(t, testcluster.WaitHTTP(ctx, "http://"+pumpAddr+"/status", 30*time.Second))
+
+	// tidb-lite needs an online pump to start.
+	tidb, err := testcluster.StartTiDBLite(ctx, binDir, root, pd, "tidb-lite")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = tidb.Stop(15 * time.Second) })
+
+	drainerPort, err := testcluster.FreePort()
+	require.NoError(t, err)
+	drainerAddr := fmt.Sprintf("127.0.0.1:%d", drainerPort)
+	writeSampleConfig(t, "drainer", root, map[string]string{"addr": strconv.Quote(drainerAddr),
+		"pd-urls": strconv.Quote(pd.URL), "node-id": `"drainer-ops"`, "db-type": `"file"`,
+		"tidb-status-urls": strconv.Quote(tidb.StatusURL)})
+	drainer := newUnitProcess(t, "drainer", root)
+	drainer.start(t)
+	require.NoError(t, testcluster.WaitHTTP(ctx, "http://"+drainerAddr+"/status", 30*time.Second))
+	require.Eventually(t, func() bool {
+		_, err := os.Stat(filepath.Join(drainer.dir, "savepoint"))
+		return err == nil
+	}, 30*time.Second, 100*time.Millisecond, "the drainer keeps its checkpoint in the unit's data dir")
+	putState(ctx, t, drainerAddr, "drainer-ops", "pause")
+	require.Zero(t, drainer.exitStatus(t, 60*time.Second), "a paused drainer exits 0")
+	drainer.start(t)
+	require.NoError(t, testcluster.WaitHTTP(ctx, "http://"+drainerAddr+"/status", 30*time.Second))
+
+	for _, p := range []*unitProcess{drainer, pump} {
+		require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+		require.Zero(t, p.exitStatus(t, 60*time.Second), "%s after SIGTERM", p.name)
+	}
+	for _, f := range []string{"pump.log", "drainer.log"} {
+		require.FileExists(t, filepath.Join(root, "log", f), "the unit's log file")
+	}
 }
