@@ -17,6 +17,7 @@ const (
 	stmtCommit                   // COMMIT
 	stmtRollback                 // ROLLBACK
 	stmtDDL                      // schema change: a DDL job
+	stmtMetaDDL                  // schema-only change the engine does not see (ddl_meta.go)
 	stmtCustom                   // TiDB-only statement answered by tidb-lite
 )
 
@@ -37,7 +38,8 @@ type classified struct {
 	parsed sqlparser.Statement
 
 	custom        customKind
-	state, nodeID string // CHANGE PUMP|DRAINER
+	meta          metaDDL // stmtMetaDDL
+	state, nodeID string  // CHANGE PUMP|DRAINER
 }
 
 var (
@@ -83,6 +85,9 @@ func classifyCustom(query string) (classified, bool) {
 			k = customShowDrainer
 		}
 		return classified{kind: stmtCustom, custom: k}, true
+	}
+	if m, ok := classifyMetaDDL(query); ok {
+		return classified{kind: stmtMetaDDL, meta: m}, true
 	}
 	if reBeginMode.MatchString(query) { // TiDB's BEGIN OPTIMISTIC|PESSIMISTIC: all are optimistic here
 		return classified{kind: stmtBegin}, true

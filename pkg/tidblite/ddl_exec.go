@@ -79,10 +79,16 @@ func (s *Server) runDDL(ctx context.Context, p *ddlPlan, exec func() error) erro
 	if err := s.allocJobIDs(ctx, r); err != nil {
 		return err
 	}
+	if p.objID != 0 {
+		r.objID = p.objID
+	}
 	states := binlogStates(p.action)
 	var err error
 	if r.startTS, err = s.tso.TSO(ctx); err != nil {
 		return fmt.Errorf("get ddl start ts: %w", err)
+	}
+	if writesNoBinlog(p.action) {
+		return s.applyLocalDDL(ctx, r, exec)
 	}
 	pre := s.ddlBinlog(r, r.startTS, states[0])
 	commit := func(int64) error { return s.applyLocalDDL(ctx, r, exec) }
@@ -106,7 +112,8 @@ func (s *Server) runDDL(ctx context.Context, p *ddlPlan, exec func() error) erro
 func (s *Server) allocJobIDs(ctx context.Context, r *ddlRun) error {
 	var err error
 	switch r.plan.action {
-	case model.ActionCreateSchema, model.ActionCreateTable, model.ActionTruncateTable:
+	case model.ActionCreateSchema, model.ActionCreateTable, model.ActionTruncateTable,
+		model.ActionCreatePlacementPolicy, model.ActionCreateResourceGroup:
 		if r.objID, err = s.meta.alloc(ctx, counterGlobalID, 1); err != nil {
 			return fmt.Errorf("allocate id: %w", err)
 		}
@@ -143,6 +150,10 @@ func ddlPrewriteKey(r *ddlRun) []byte {
 		return codec.MetaTableKey(p.db.ID, r.objID)
 	case model.ActionRenameTable:
 		return codec.MetaTableKey(p.newDB.ID, p.table.ID)
+	case model.ActionCreatePlacementPolicy, model.ActionAlterPlacementPolicy, model.ActionDropPlacementPolicy:
+		return codec.EncodeMetaHashKey([]byte("Policies"), fmt.Appendf(nil, "Policy:%d", r.objID))
+	case model.ActionCreateResourceGroup, model.ActionAlterResourceGroup, model.ActionDropResourceGroup:
+		return codec.EncodeMetaHashKey([]byte("ResourceGroups"), fmt.Appendf(nil, "RG:%d", r.objID))
 	}
 	return codec.MetaTableKey(p.db.ID, p.table.ID)
 }

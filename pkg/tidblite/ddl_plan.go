@@ -28,6 +28,7 @@ type ddlPlan struct {
 	newDB        *model.DBInfo // rename target
 	newTableName string
 
+	objID   int64             // policy or resource group being altered or dropped
 	renamed map[string]string // CHANGE/RENAME COLUMN: new -> old (lower)
 	added   map[string]bool   // ADD COLUMN (lower)
 }
@@ -40,12 +41,16 @@ var actionSteps = map[model.ActionType]int64{
 	model.ActionRenameTable: 1, model.ActionAddColumn: 4, model.ActionDropColumn: 4,
 	model.ActionModifyColumn: 1, model.ActionSetDefaultValue: 1,
 	model.ActionAddIndex: 6, model.ActionDropIndex: 4,
+	model.ActionAlterCacheTable: 1, model.ActionAlterNoCacheTable: 1, model.ActionAlterTableAttributes: 1,
+	model.ActionCreatePlacementPolicy: 1, model.ActionAlterPlacementPolicy: 1, model.ActionDropPlacementPolicy: 1,
+	model.ActionCreateResourceGroup: 1, model.ActionAlterResourceGroup: 1, model.ActionDropResourceGroup: 1,
 }
 
 // finalState is the job's schema state when it is done.
 func finalState(a model.ActionType) model.SchemaState {
 	switch a {
-	case model.ActionDropSchema, model.ActionDropTable, model.ActionDropColumn, model.ActionDropIndex:
+	case model.ActionDropSchema, model.ActionDropTable, model.ActionDropColumn, model.ActionDropIndex,
+		model.ActionDropPlacementPolicy, model.ActionDropResourceGroup:
 		return model.StateNone
 	}
 	return model.StatePublic

@@ -115,6 +115,8 @@ func (h *handler) statement(ctx context.Context, c *mysql.Conn, query string, ru
 		return h.s.rollbackStmt(ctx, cs, run, cb)
 	case stmtDDL:
 		return h.s.ddlStmt(ctx, cs, st, query, run, cb)
+	case stmtMetaDDL:
+		return h.s.metaDDLStmt(ctx, cs, st.meta, query, cb)
 	case stmtRead:
 		return h.s.readStmt(ctx, cs, run, cb)
 	default:

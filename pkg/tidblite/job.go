@@ -49,6 +49,9 @@ func (s *Server) buildJob(ctx context.Context, r *ddlRun) (*model.Job, error) {
 func (s *Server) fillJobInfo(ctx context.Context, r *ddlRun, job *model.Job) error {
 	p := r.plan
 	bi := job.BinlogInfo
+	if isMetaOnly(p.action) {
+		return s.metaJobInfo(r, job)
+	}
 	switch p.action {
 	case model.ActionCreateSchema:
 		job.SchemaID, job.SchemaName = r.objID, p.dbName

@@ -56,6 +56,9 @@ func (s *Server) replayJob(ctx context.Context, job *model.Job) {
 
 // replayQuery is the statement that redoes a job here, and its database.
 func (s *Server) replayQuery(job *model.Job) (query, db string) {
+	if isMetaOnly(job.Type) {
+		return "", ""
+	}
 	oldDB, old := s.cat.tableByID(job.TableID)
 	switch job.Type {
 	case model.ActionCreateSchema:

@@ -164,7 +164,7 @@ func (b *mutationBuilder) delete(ctx context.Context, ti *model.TableInfo, row s
 	if err != nil {
 		return err
 	}
-	enc, err := encodeFullRow(nil, ti, h, row, loc)
+	enc, err := encodeFullRow(nil, ti, h, row, loc, false)
 	if err != nil {
 		return err
 	}
@@ -193,11 +193,11 @@ func (b *mutationBuilder) update(ctx context.Context, ti *model.TableInfo, old, 
 			return err
 		}
 	}
-	oldEnc, err := encodeFullRow(nil, ti, h, old, loc)
+	oldEnc, err := encodeFullRow(nil, ti, h, old, loc, true)
 	if err != nil {
 		return err
 	}
-	enc, err := encodeFullRow(oldEnc, ti, h, new, loc)
+	enc, err := encodeFullRow(oldEnc, ti, h, new, loc, true)
 	if err != nil {
 		return err
 	}
@@ -280,9 +280,12 @@ func indexKey(ti *model.TableInfo, idx *model.IndexInfo, h int64, row sql.Row) (
 	return k, nil
 }
 
+// isVirtual reports a VIRTUAL generated column: TiDB does not store it.
+func isVirtual(col *model.ColumnInfo) bool { return col.IsGenerated() && !col.GeneratedStored }
+
 // encodeInsertRow is EncodeValue(handle) ++ EncodeOldRow(columns that
-// tables.CanSkip keeps): not the PK handle column, and not a NULL whose
-// column has no default and no origin default.
+// tables.CanSkip keeps): not the PK handle column, not a VIRTUAL generated
+// column, and not a NULL whose column has no default and no origin default.
 func encodeInsertRow(ti *model.TableInfo, h int64, row sql.Row, loc *time.Location) ([]byte, error) {
 	out, err := codec.EncodeValue(nil, codec.NewIntDatum(h))
 	if err != nil {
@@ -291,7 +294,7 @@ func encodeInsertRow(ti *model.TableInfo, h int64, row sql.Row, loc *time.Locati
 	ids := make([]int64, 0, len(ti.Columns))
 	vals := make([]codec.Datum, 0, len(ti.Columns))
 	for i, col := range ti.Columns {
-		if ti.PKIsHandle && model.HasPriKeyFlag(col.Flag) {
+		if (ti.PKIsHandle && model.HasPriKeyFlag(col.Flag)) || isVirtual(col) {
 			continue
 		}
 		if row[i] == nil && col.DefaultValue == nil && col.OriginDefaultValue == nil {
@@ -311,11 +314,16 @@ func encodeInsertRow(ti *model.TableInfo, h int64, row sql.Row, loc *time.Locati
 }
 
 // encodeFullRow appends EncodeOldRow over every column, plus _tidb_rowid
-// (column id -1) for a table without a PK handle.
-func encodeFullRow(b []byte, ti *model.TableInfo, h int64, row sql.Row, loc *time.Location) ([]byte, error) {
+// (column id -1) for a table without a PK handle. Update rows leave out the
+// VIRTUAL generated columns (tables.CanSkipUpdateBinlog); deleted rows keep
+// them.
+func encodeFullRow(b []byte, ti *model.TableInfo, h int64, row sql.Row, loc *time.Location, skipVirtual bool) ([]byte, error) {
 	ids := make([]int64, 0, len(ti.Columns)+1)
 	vals := make([]codec.Datum, 0, len(ti.Columns)+1)
 	for i, col := range ti.Columns {
+		if skipVirtual && isVirtual(col) {
+			continue
+		}
 		d, err := toDatum(row[i], col)
 		if err != nil {
 			return nil, err

@@ -211,7 +211,7 @@ func TestRollbackRestoresRowIDs(t *testing.T) {
 	again := newMutationBuilder(cat, ids)
 	require.NoError(t, again.add(ctx, rowEvent{kind: evDelete, db: "goldendb", table: "t_nopk", old: sql.Row{int32(1), "x"}}))
 	ti := cat.tables[88].info
-	want, err := encodeFullRow(nil, ti, 1, sql.Row{int32(1), "x"}, time.UTC)
+	want, err := encodeFullRow(nil, ti, 1, sql.Row{int32(1), "x"}, time.UTC, false)
 	require.NoError(t, err)
 	require.Equal(t, want, again.muts[0].DeletedRows[0])
 	require.Equal(t, model.StatePublic, ti.State)

@@ -124,6 +124,11 @@ func buildColumn(ctx *sql.Context, c *sql.Column, offset int, o infoOpts) (*mode
 	if c.OnUpdate != nil {
 		col.Flag |= model.OnUpdateNowFlag
 	}
+	if c.Generated != nil {
+		col.GeneratedExprString = generatedExpr(c.Generated.String())
+		col.GeneratedStored = !c.Virtual
+		return col, nil // a generated column has no default
+	}
 	hasDefault, err := setDefault(ctx, col, c)
 	if err != nil {
 		return nil, err
@@ -229,4 +234,31 @@ func markKeyFlags(ti *model.TableInfo, info *model.IndexInfo) {
 	} else {
 		col.Flag |= model.MultipleKeyFlag
 	}
+}
+
+// generatedExpr is the expression of a generated column without the
+// parentheses the engine prints around it.
+func generatedExpr(s string) string {
+	s = strings.TrimSpace(s)
+	for len(s) >= 2 && s[0] == '(' && s[len(s)-1] == ')' && balanced(s[1:len(s)-1]) {
+		s = strings.TrimSpace(s[1 : len(s)-1])
+	}
+	return s
+}
+
+// balanced reports whether the parentheses of s pair up.
+func balanced(s string) bool {
+	depth := 0
+	for _, r := range s {
+		switch r {
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth < 0 {
+				return false
+			}
+		}
+	}
+	return depth == 0
 }
