@@ -250,7 +250,8 @@ func TestUnmatchedPrewritesExpire(t *testing.T) {
 	for ts := int64(1); ts <= 50; ts++ {
 		require.NoError(t, cli.WriteBinlog(prewrite(ts)))
 	}
-	require.Equal(t, 50, cli.ts.len())
+	// the first ones may already have expired on a slow machine
+	require.Positive(t, cli.ts.len(), "held until their commit timeout")
 	require.Eventually(t, func() bool { return cli.ts.len() == 0 }, waitFor, tick)
 }
 
