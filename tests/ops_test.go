@@ -255,7 +255,8 @@ func putState(ctx context.Context, t *testing.T, addr, nodeID, action string) {
 // config file, the unit's directories) and checks what the units rely on:
 // both serve, a pause through the HTTP API makes the node exit by itself
 // with status 0 (so Restart=on-failure leaves it stopped), a start brings
-// it back, and SIGTERM stops it with status 0 well within TimeoutStopSec.
+// it back, SIGTERM stops it with status 0 well within TimeoutStopSec, and
+// taking the drainer then the pump offline ends both with status 0.
 func TestOpsUnitLifecycle(t *testing.T) {
 	requireDrainerBinary(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -303,9 +304,24 @@ func TestOpsUnitLifecycle(t *testing.T) {
 	require.NoError(t, testcluster.WaitHTTP(ctx, "http://"+drainerAddr+"/status", 30*time.Second))
 
 	for _, p := range []*unitProcess{drainer, pump} {
+		begin := time.Now()
 		require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
 		require.Zero(t, p.exitStatus(t, 60*time.Second), "%s after SIGTERM", p.name)
+		t.Logf("%s stopped %v after SIGTERM", p.name, time.Since(begin).Round(time.Millisecond))
 	}
+
+	// Offline, drainer first (docs/operations.md): the pump then has no
+	// drainer to wait for.
+	pump.start(t)
+	require.NoError(t, testcluster.WaitHTTP(ctx, "http://"+pumpAddr+"/status", 30*time.Second))
+	drainer.start(t)
+	require.NoError(t, testcluster.WaitHTTP(ctx, "http://"+drainerAddr+"/status", 30*time.Second))
+	putState(ctx, t, drainerAddr, "drainer-ops", "close")
+	require.Zero(t, drainer.exitStatus(t, 60*time.Second), "an offline drainer exits 0")
+	begin := time.Now()
+	putState(ctx, t, pumpAddr, strings.TrimSpace(string(nodeID)), "close")
+	require.Zero(t, pump.exitStatus(t, 60*time.Second), "an offline pump exits 0")
+	t.Logf("pump offline %v after the close action", time.Since(begin).Round(time.Millisecond))
 	for _, f := range []string{"pump.log", "drainer.log"} {
 		require.FileExists(t, filepath.Join(root, "log", f), "the unit's log file")
 	}
