@@ -28,7 +28,7 @@ func TestDrainerStopsOnPumpDataLoss(t *testing.T) {
 	db := "drainer_test_loss_" + randomSuffix()
 	c.dropDownstream(t, db)
 	c.exec(ctx, t, "CREATE DATABASE "+db, "CREATE TABLE "+db+".t (id INT PRIMARY KEY, v VARCHAR(32))")
-	c.requireSameRows(ctx, t, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '"+db+"'", 30*time.Second)
+	c.requireSameRows(ctx, t, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '"+db+"'", 60*time.Second)
 	require.NoError(t, c.drainer.Stop(20*time.Second))
 	for i := 1; i <= 20; i++ {
 		c.exec(ctx, t, fmt.Sprintf("INSERT INTO %s.t VALUES (%d, 'marker-%03d-end')", db, i, i))

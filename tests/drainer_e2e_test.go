@@ -30,7 +30,7 @@ func TestDrainerReplicatesToMariaDB(t *testing.T) {
 		"INSERT INTO "+db+".items VALUES (1, 'apple', 1.50, NULL), (2, 'pear', 2.25, 'ripe'), (3, 'fig', 9.99, 'x')",
 	)
 	q := "SELECT id, name, price, note FROM " + db + ".items ORDER BY id"
-	c.requireSameRows(ctx, t, q, 30*time.Second)
+	c.requireSameRows(ctx, t, q, 60*time.Second)
 
 	c.exec(ctx, t,
 		"UPDATE "+db+".items SET price = 1.75, name = 'green apple' WHERE id = 1",
@@ -38,7 +38,7 @@ func TestDrainerReplicatesToMariaDB(t *testing.T) {
 		"ALTER TABLE "+db+".items ADD COLUMN stock INT DEFAULT 7",
 		"INSERT INTO "+db+".items (id, name, price) VALUES (4, 'kiwi', 0.50)",
 	)
-	c.requireSameRows(ctx, t, "SELECT id, name, price, note, stock FROM "+db+".items ORDER BY id", 30*time.Second)
+	c.requireSameRows(ctx, t, "SELECT id, name, price, note, stock FROM "+db+".items ORDER BY id", 60*time.Second)
 
 	// Types whose encoding differs between TiDB's row format and MySQL.
 	c.exec(ctx, t,
@@ -47,7 +47,7 @@ func TestDrainerReplicatesToMariaDB(t *testing.T) {
 		"INSERT INTO "+db+".types VALUES (18446744073709551615, '2024-02-29 12:34:56', '2001-01-01 00:00:00.123', "+
 			"'1999-12-31', 1.5, 'b', '{\"k\": [1, 2]}', x'00ff', 4294967295), (1, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)",
 	)
-	c.requireSameRows(ctx, t, "SELECT id, ts, dt, d, f, e, j, HEX(b), u FROM "+db+".types ORDER BY id", 30*time.Second)
+	c.requireSameRows(ctx, t, "SELECT id, ts, dt, d, f, e, j, HEX(b), u FROM "+db+".types ORDER BY id", 60*time.Second)
 
 	// The checkpoint row is written, /commit_ts serves it, /metrics has the
 	// original names.

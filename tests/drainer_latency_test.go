@@ -27,7 +27,7 @@ func TestDrainerCommitToDownstreamLatency(t *testing.T) {
 	c.dropDownstream(t, db)
 	c.exec(ctx, t, "CREATE DATABASE "+db, "CREATE TABLE "+db+".t (id INT PRIMARY KEY, k INT, pad VARCHAR(64))")
 	c.exec(ctx, t, "INSERT INTO "+db+".t VALUES (0, 0, 'warm')")
-	c.requireSameRows(ctx, t, "SELECT id FROM "+db+".t", 30*time.Second)
+	c.requireSameRows(ctx, t, "SELECT id FROM "+db+".t", 60*time.Second)
 
 	const txns, rowsPerTxn = 250, 20
 	committed := make([]time.Time, txns+1)

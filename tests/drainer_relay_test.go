@@ -26,7 +26,7 @@ func TestDrainerRelayLogRecovery(t *testing.T) {
 		"INSERT INTO "+db+".t VALUES (1, 'a'), (2, 'b')", "UPDATE "+db+".t SET v = 'c' WHERE id = 2",
 		"INSERT INTO "+db+".t VALUES (3, 'd')")
 	q := "SELECT id, v FROM " + db + ".t ORDER BY id"
-	c.requireSameRows(ctx, t, q, 30*time.Second)
+	c.requireSameRows(ctx, t, q, 60*time.Second)
 	want := queryRows(ctx, t, c.up, q)
 
 	// The drainer dies; the downstream lost its last rows and the checkpoint

@@ -26,7 +26,7 @@ func TestDrainerCatchUpThroughput(t *testing.T) {
 	c.exec(ctx, t, "CREATE DATABASE "+db,
 		"CREATE TABLE "+db+".sbtest (id INT PRIMARY KEY, k INT, c CHAR(120), pad CHAR(60), KEY k_1 (k))")
 	c.exec(ctx, t, "INSERT INTO "+db+".sbtest VALUES (0, 0, 'warm', 'up')")
-	c.requireSameRows(ctx, t, "SELECT id FROM "+db+".sbtest", 30*time.Second)
+	c.requireSameRows(ctx, t, "SELECT id FROM "+db+".sbtest", 60*time.Second)
 	require.NoError(t, c.drainer.Stop(20*time.Second))
 
 	// One writer: tidb-lite serializes writers on a table lock anyway.
