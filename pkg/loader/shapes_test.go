@@ -231,3 +231,34 @@ func TestCloseStopsRun(t *testing.T) {
 	require.False(t, ok)
 	require.True(t, errors.Is(l.Run(context.Background()), ErrRunTwice))
 }
+
+func TestCloseWhileBusy(t *testing.T) {
+	db := newDBConn(t)
+	n := db.name
+	mustExec(t, db.DB, "CREATE TABLE "+n+".t (id INT PRIMARY KEY)")
+	l, err := New(db.DB, DefaultOptions())
+	require.NoError(t, err)
+	errc := make(chan error, 1)
+	go func() { errc <- l.Run(context.Background()) }()
+	stop := make(chan struct{})
+	pushed := make(chan struct{})
+	go func() {
+		defer close(pushed)
+		for i := 0; ; i++ {
+			select {
+			case l.Input() <- &Txn{DMLs: []*DML{ins(n, "t", row("id", int64(i)))}}:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	seen := 0
+	for range l.Successes() {
+		if seen++; seen == 50 {
+			l.Close()
+		}
+	}
+	require.NoError(t, <-errc)
+	close(stop)
+	<-pushed
+}
