@@ -3,6 +3,8 @@ package reparo
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"google.golang.org/protobuf/encoding/protowire"
 
@@ -43,12 +45,20 @@ func DecodeColumn(raw []byte, changed bool) (Column, error) {
 type translator struct {
 	names map[string]string
 	cols  []Column // scratch for one event
+	// loc is the time zone TIMESTAMP values were written in (the drainer
+	// host's local time); the Txn carries them in UTC.
+	loc *time.Location
 }
 
 // maxInterned bounds the names a translator keeps.
 const maxInterned = 1 << 14
 
-func newTranslator() *translator { return &translator{names: make(map[string]string)} }
+func newTranslator() *translator { return newTranslatorIn(time.Local) }
+
+// newTranslatorIn returns a translator reading TIMESTAMP values in loc.
+func newTranslatorIn(loc *time.Location) *translator {
+	return &translator{names: make(map[string]string), loc: loc}
+}
 
 func (t *translator) intern(b []byte) string {
 	if s, ok := t.names[string(b)]; ok {
@@ -186,6 +196,35 @@ func SQLValue(d codec.Datum, tp byte) any {
 	return goValue(d)
 }
 
+// sqlValue is SQLValue with TIMESTAMP values moved from the translator's
+// zone to UTC, the session time zone reparo writes with.
+func (t *translator) sqlValue(d codec.Datum, tp byte) any {
+	v := SQLValue(d, tp)
+	if s, ok := v.(string); ok && tp == model.TypeTimestamp && t.loc != time.UTC {
+		return TimestampToUTC(s, t.loc)
+	}
+	return v
+}
+
+// TimestampToUTC reads a TIMESTAMP's text ("2006-01-02 15:04:05[.ffffff]")
+// in loc and writes it in UTC, keeping the fraction. A zero or unreadable
+// value is returned unchanged.
+func TimestampToUTC(s string, loc *time.Location) string {
+	const layout = "2006-01-02 15:04:05"
+	sec, frac := s, ""
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		sec, frac = s[:i], s[i:]
+	}
+	if strings.HasPrefix(sec, "0000-00-00") {
+		return s
+	}
+	ts, err := time.ParseInLocation(layout, sec, loc)
+	if err != nil {
+		return s
+	}
+	return ts.UTC().Format(layout) + frac
+}
+
 // asUint reads an enum, set or bit datum as uint64.
 func asUint(d codec.Datum) uint64 {
 	switch d.Kind() {
@@ -244,7 +283,8 @@ func PrintValue(d codec.Datum, tp byte) string {
 	return fmt.Sprintf("%v", v)
 }
 
-// BinlogToTxn translates a pb_binlog record into the loader's transaction:
+// BinlogToTxn translates a pb_binlog record into the loader's transaction
+// (TIMESTAMP values read in time.Local, written in UTC):
 // a DDL without its "use `db`;" prefix, its database taken from the USE
 // statement or from the DDL; or one DML per event.
 func BinlogToTxn(b *filepb.Binlog) (*loader.Txn, error) {
@@ -302,11 +342,11 @@ func (t *translator) eventToDML(ev *filepb.Event) (*loader.DML, error) {
 	}
 	for _, c := range cols {
 		if dml.Tp == loader.UpdateDMLType {
-			dml.Values[c.Name] = SQLValue(c.New, c.Tp)
-			dml.OldValues[c.Name] = SQLValue(c.Old, c.Tp)
+			dml.Values[c.Name] = t.sqlValue(c.New, c.Tp)
+			dml.OldValues[c.Name] = t.sqlValue(c.Old, c.Tp)
 			continue
 		}
-		dml.Values[c.Name] = SQLValue(c.Old, c.Tp)
+		dml.Values[c.Name] = t.sqlValue(c.Old, c.Tp)
 	}
 	return dml, nil
 }

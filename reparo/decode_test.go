@@ -2,6 +2,7 @@ package reparo
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/encoding/protowire"
@@ -84,4 +85,21 @@ func FuzzDecodeColumn(f *testing.F) {
 		_ = PrintValue(c.Old, c.Tp)
 		_ = SQLValue(c.New, c.Tp)
 	})
+}
+
+func TestTimestampsGoToUTC(t *testing.T) {
+	cst := time.FixedZone("CST", 8*3600)
+	require.Equal(t, "2024-02-29 05:45:59.123", TimestampToUTC("2024-02-29 13:45:59.123", cst))
+	require.Equal(t, "2023-12-31 16:00:00", TimestampToUTC("2024-01-01 00:00:00", cst))
+	require.Equal(t, "0000-00-00 00:00:00.000", TimestampToUTC("0000-00-00 00:00:00.000", cst))
+	require.Equal(t, "garbage", TimestampToUTC("garbage", cst))
+
+	ts := col{name: "ts", tp: model.TypeTimestamp, old: codec.NewBytesDatum([]byte("2024-02-29 13:45:59.123"))}
+	dt := col{name: "dt", tp: model.TypeDatetime, old: codec.NewBytesDatum([]byte("2024-02-29 13:45:59.123"))}
+	tr := newTranslator()
+	tr.loc = cst
+	dml, err := tr.eventToDML(event(t, "d", "t", filepb.EventType_Insert, ts, dt))
+	require.NoError(t, err)
+	require.Equal(t, map[string]any{"ts": "2024-02-29 05:45:59.123", "dt": "2024-02-29 13:45:59.123"}, dml.Values,
+		"TIMESTAMP in UTC, DATETIME unchanged")
 }

@@ -38,6 +38,7 @@ var (
 // MemoryDest keeps every binlog and its translation in memory (dest-type
 // memory; for tests and embedding).
 type MemoryDest struct {
+	tr      *translator
 	mu      sync.Mutex
 	binlogs []*filepb.Binlog
 	txns    []*loader.Txn
@@ -46,7 +47,7 @@ type MemoryDest struct {
 
 // Sync translates and keeps b.
 func (m *MemoryDest) Sync(_ context.Context, b *filepb.Binlog) error {
-	txn, err := BinlogToTxn(b)
+	txn, err := m.tr.binlogToTxn(b)
 	if err != nil {
 		return fmt.Errorf("translate binlog at commit ts %d: %w", b.GetCommitTs(), err)
 	}
@@ -93,6 +94,7 @@ type safeModeSwitch interface {
 
 // loaderDest applies binlogs through pkg/loader.
 type loaderDest struct {
+	tr      *translator
 	ld      *loader.Loader
 	done    doneFunc
 	stopped chan struct{} // closed when Run returned
@@ -102,8 +104,8 @@ type loaderDest struct {
 }
 
 // newLoaderDest starts ld: Run and the reader of its successes.
-func newLoaderDest(ctx context.Context, ld *loader.Loader, done doneFunc) *loaderDest {
-	d := &loaderDest{ld: ld, done: done, stopped: make(chan struct{}), drained: make(chan struct{})}
+func newLoaderDest(ctx context.Context, ld *loader.Loader, tr *translator, done doneFunc) *loaderDest {
+	d := &loaderDest{tr: tr, ld: ld, done: done, stopped: make(chan struct{}), drained: make(chan struct{})}
 	go func() {
 		defer close(d.stopped)
 		d.runErr = ld.Run(ctx)
@@ -124,7 +126,7 @@ func newLoaderDest(ctx context.Context, ld *loader.Loader, done doneFunc) *loade
 var errLoaderStopped = errors.New("reparo: loader stopped")
 
 func (d *loaderDest) Sync(ctx context.Context, b *filepb.Binlog) error {
-	txn, err := BinlogToTxn(b)
+	txn, err := d.tr.binlogToTxn(b)
 	if err != nil {
 		return fmt.Errorf("translate binlog at commit ts %d: %w", b.GetCommitTs(), err)
 	}

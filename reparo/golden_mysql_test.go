@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -139,7 +140,8 @@ func TestGoldenRestoreIntoMySQL(t *testing.T) {
 	require.NotZero(t, truncateTS)
 	dir := t.TempDir()
 	writeFiles(t, dir, 0, renamedGoldenBinlogs(t, g, schema)...)
-	st, err := mysqlRun(context.Background(), t, dir, func(c *Config) { c.StopTSO = truncateTS - 1; c.Resume = false }, Deps{})
+	st, err := mysqlRun(context.Background(), t, dir, func(c *Config) { c.StopTSO = truncateTS - 1; c.Resume = false },
+		Deps{Location: time.UTC}) // the golden drainer ran in UTC
 	require.NoError(t, err)
 	require.Equal(t, int64(len(g.DMLBinlogs)+1+5+4), st.Binlogs, "27 DMLs, CREATE DATABASE, 5 CREATE TABLEs, 4 ALTERs")
 

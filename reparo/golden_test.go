@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
@@ -131,7 +132,8 @@ func TestGoldenDMLTxns(t *testing.T) {
 		t.Run(gb.Step, func(t *testing.T) {
 			b := unhexBinlog(t, gb.PBHex)
 			require.Equal(t, gb.CommitTS, b.GetCommitTs())
-			txn, err := BinlogToTxn(b)
+			// The golden drainer ran in UTC.
+			txn, err := newTranslatorIn(time.UTC).binlogToTxn(b)
 			require.NoError(t, err)
 			require.False(t, txn.IsDDL())
 			require.Len(t, txn.DMLs, len(gb.DMLs))
@@ -194,7 +196,7 @@ func TestGoldenBinlogFileRun(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.DataDir, cfg.DestType = "testdata", DestMemory
 	cfg.ProgressInterval.Duration = 0
-	r, err := New(cfg, Deps{})
+	r, err := New(cfg, Deps{Location: time.UTC})
 	require.NoError(t, err)
 	st, err := r.Run(context.Background())
 	require.NoError(t, err)

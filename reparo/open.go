@@ -27,7 +27,7 @@ func (r *Reparo) openDest(ctx context.Context) (destination, error) {
 		}
 		return newPrintDest(r.deps.Stdout, r.applied), nil
 	case DestMemory:
-		r.mem = &MemoryDest{done: r.applied}
+		r.mem = &MemoryDest{tr: newTranslatorIn(r.loc), done: r.applied}
 		return r.mem, nil
 	case DestMySQL:
 		db, err := r.openDB(ctx)
@@ -48,7 +48,7 @@ func (r *Reparo) openDest(ctx context.Context) (destination, error) {
 		r.res.safe = d
 		return d, nil
 	case DestUndo:
-		u := &undoDest{out: r.deps.Stdout}
+		u := &undoDest{out: r.deps.Stdout, tr: newTranslatorIn(r.loc)}
 		if r.cfg.Apply {
 			db, err := r.openDB(ctx)
 			if err != nil {
@@ -63,9 +63,10 @@ func (r *Reparo) openDest(ctx context.Context) (destination, error) {
 	return nil, fmt.Errorf("%w: dest type %q", ErrInvalidConfig, r.cfg.DestType)
 }
 
-// openDB connects to dest-db (or returns Deps.DB), with the session time
-// zone of this host: the file sink wrote TIMESTAMP values in the drainer
-// host's local time.
+// openDB connects to dest-db (or returns Deps.DB) with the session time
+// zone UTC: the file sink wrote TIMESTAMP values in the drainer host's local
+// time, and the translation moves them to UTC (taking this host's local
+// time zone as the drainer's).
 func (r *Reparo) openDB(ctx context.Context) (*sql.DB, error) {
 	if r.deps.DB != nil {
 		return r.deps.DB, nil
@@ -73,7 +74,7 @@ func (r *Reparo) openDB(ctx context.Context) (*sql.DB, error) {
 	c := r.cfg.DestDB
 	cfg := loader.DBConfig{
 		Host: c.Host, Port: c.Port, User: c.User, Password: c.Password,
-		Params: map[string]string{"time_zone": "'" + localOffset(time.Now()) + "'"},
+		Params: map[string]string{"time_zone": "'+00:00'"},
 	}
 	db, err := loader.OpenDB(cfg)
 	if err != nil {
@@ -89,16 +90,6 @@ func (r *Reparo) openDB(ctx context.Context) (*sql.DB, error) {
 	return db, nil
 }
 
-// localOffset renders t's zone offset as MySQL's "+hh:mm".
-func localOffset(t time.Time) string {
-	_, off := t.Zone()
-	sign := '+'
-	if off < 0 {
-		sign, off = '-', -off
-	}
-	return fmt.Sprintf("%c%02d:%02d", sign, off/3600, off%3600/60)
-}
-
 // newLoaderDest starts a loader on db with the configured workers and batch.
 func (r *Reparo) newLoaderDest(ctx context.Context, db *sql.DB, safe bool) (*loaderDest, error) {
 	opts := loader.DefaultOptions()
@@ -111,5 +102,5 @@ func (r *Reparo) newLoaderDest(ctx context.Context, db *sql.DB, safe bool) (*loa
 	if err != nil {
 		return nil, fmt.Errorf("create loader: %w", err)
 	}
-	return newLoaderDest(ctx, ld, r.applied), nil
+	return newLoaderDest(ctx, ld, newTranslatorIn(r.loc), r.applied), nil
 }

@@ -72,7 +72,7 @@ func (r *Reparo) copy(ctx context.Context, src *source, dst destination, skipTS 
 // produce reads the records, drops what is out of the run, filters and
 // (when translate) translates the rest, and sends them to out.
 func (r *Reparo) produce(ctx context.Context, src *source, skipTS int64, translate bool, out chan<- prepared) error {
-	tr := newTranslator()
+	tr := newTranslatorIn(r.loc)
 	for {
 		rec, err := src.Next()
 		r.prog.read(src.FilesDone(), src.BytesDone())

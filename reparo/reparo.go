@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
@@ -40,6 +41,9 @@ type Deps struct {
 	// OnApplied, when set, is told of every binlog done (after the
 	// checkpoint and progress saw it).
 	OnApplied func(ts int64)
+	// Location is the drainer host's time zone, in which the file sink
+	// wrote TIMESTAMP values (nil: time.Local).
+	Location *time.Location
 }
 
 // Reparo is one restore run.
@@ -51,6 +55,7 @@ type Reparo struct {
 	prog   *progress
 	res    *resumer
 	mem    *MemoryDest
+	loc    *time.Location
 	ownDB  *sql.DB         // opened by the run, closed at its end
 	ctx    context.Context // the run's context, for checkpoint saves
 }
@@ -69,7 +74,10 @@ func New(cfg *Config, deps Deps) (*Reparo, error) {
 	if deps.Stderr == nil {
 		deps.Stderr = os.Stderr
 	}
-	r := &Reparo{cfg: cfg, deps: deps, lg: deps.Logger.With(zap.String("component", "reparo"))}
+	r := &Reparo{cfg: cfg, deps: deps, lg: deps.Logger.With(zap.String("component", "reparo")), loc: deps.Location}
+	if r.loc == nil {
+		r.loc = time.Local
+	}
 	r.filter = deps.Filter
 	if r.filter == nil {
 		f, err := newTableFilter(cfg)

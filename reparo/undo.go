@@ -47,7 +47,9 @@ func InvertBinlog(b *filepb.Binlog) ([]*loader.DML, error) {
 	return out, nil
 }
 
-func invert(b *filepb.Binlog) (undoTxn, error) {
+func invert(b *filepb.Binlog) (undoTxn, error) { return newTranslator().invert(b) }
+
+func (tr *translator) invert(b *filepb.Binlog) (undoTxn, error) {
 	if b.GetTp() == filepb.BinlogType_DDL {
 		return undoTxn{}, fmt.Errorf("%w at commit ts %d: %s (exclude it with the replicate-* filters or the time range)",
 			ErrUndoDDL, b.GetCommitTs(), b.GetDdlQuery())
@@ -55,7 +57,7 @@ func invert(b *filepb.Binlog) (undoTxn, error) {
 	evs := b.GetDmlData().GetEvents()
 	u := undoTxn{ts: b.GetCommitTs(), rows: make([]undoRow, 0, len(evs))}
 	for i := len(evs) - 1; i >= 0; i-- {
-		dml, err := EventToDML(evs[i])
+		dml, err := tr.eventToDML(evs[i])
 		if err != nil {
 			return undoTxn{}, fmt.Errorf("binlog at commit ts %d: %w", b.GetCommitTs(), err)
 		}
@@ -83,6 +85,7 @@ func invert(b *filepb.Binlog) (undoTxn, error) {
 // undoDest collects the inversions of the range and, at Finish, writes
 // them newest first as SQL to out, or applies them through apply.
 type undoDest struct {
+	tr    *translator
 	txns  []undoTxn
 	out   io.Writer
 	apply *loaderDest // nil: write SQL
@@ -91,7 +94,7 @@ type undoDest struct {
 var _ destination = (*undoDest)(nil)
 
 func (u *undoDest) Sync(_ context.Context, b *filepb.Binlog) error {
-	t, err := invert(b)
+	t, err := u.tr.invert(b)
 	if err != nil {
 		return err
 	}
@@ -113,6 +116,8 @@ func (u *undoDest) Finish(ctx context.Context) error {
 		return u.apply.Finish(ctx)
 	}
 	w := bufio.NewWriter(u.out)
+	// TIMESTAMP values are in UTC.
+	w.WriteString("SET time_zone = '+00:00';\n")
 	for _, t := range slices.Backward(u.txns) {
 		fmt.Fprintf(w, "-- undo of commit ts %d (%s)\nBEGIN;\n", t.ts, TSOToTime(t.ts).Format(timeFormat))
 		for _, r := range t.rows {
