@@ -19,6 +19,11 @@
 // next millisecond. A Tso response carries the largest logical value of the
 // requested range, as PD does.
 //
+// TLS: with Config.Security set (ssl-ca, ssl-cert, ssl-key) every client URL
+// must be https and serves etcd and the PD service over TLS; clients must
+// present a certificate signed by ssl-ca and, when cert-allowed-cn is set,
+// with one of those common names. Peer URLs stay plain (one member).
+//
 // On-disk format: etcd's data dir (member/) plus the lock file; the keys
 // pd-lite writes are described in FORMAT.md.
 package pdlite

@@ -18,6 +18,8 @@ import (
 	"go.etcd.io/etcd/server/v3/etcdserver/api/v3client"
 	"go.uber.org/zap"
 	"google.golang.org/grpc"
+
+	"github.com/openbinlog/tidb-binlog/pkg/security"
 )
 
 // Sentinel errors of Start.
@@ -36,7 +38,11 @@ type Config struct {
 	DataDir    string
 	ClientURLs []string // listen and advertise; port 0 picks a free port
 	PeerURLs   []string // etcd peer URLs (unused by clients, required by etcd)
-	Logger     *zap.Logger
+	// Security enables TLS on the client URLs (which must then be https):
+	// clients need a certificate signed by ssl-ca, with a common name in
+	// cert-allowed-cn when that list is set.
+	Security security.Config
+	Logger   *zap.Logger
 	// Debug routes etcd's own logs to Logger; otherwise they are discarded.
 	Debug bool
 }
@@ -102,7 +108,7 @@ func validate(cfg Config) error {
 	case len(cfg.ClientURLs) == 0 || len(cfg.PeerURLs) == 0:
 		return fmt.Errorf("client and peer URLs are required: %w", ErrBadConfig)
 	}
-	return nil
+	return validateTLS(cfg)
 }
 
 func (s *Server) start(ctx context.Context, cfg Config) error {
@@ -191,6 +197,7 @@ func startEtcd(cfg Config, svc *pdService, grpcs *grpcServers, lg *zap.Logger) (
 	ec.Dir = cfg.DataDir
 	ec.ListenClientUrls, ec.AdvertiseClientUrls = clientURLs, clientURLs
 	ec.ListenPeerUrls, ec.AdvertisePeerUrls = peerURLs, peerURLs
+	ec.ClientTLSInfo = clientTLSInfo(cfg.Security)
 	ec.InitialCluster = ec.InitialClusterFromName(cfg.Name)
 	ec.InitialClusterToken = "pd-lite"
 	// A single member elects itself after one election timeout: keep it short

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/openbinlog/tidb-binlog/pkg/pdlite"
+	"github.com/openbinlog/tidb-binlog/pkg/security"
 )
 
 // Start starts pd-lite on 127.0.0.1 (free ports) with a data dir in
@@ -32,4 +33,20 @@ func Config(dir string) pdlite.Config {
 	cfg.ClientURLs = []string{"http://127.0.0.1:0"}
 	cfg.PeerURLs = []string{"http://127.0.0.1:0"}
 	return cfg
+}
+
+// StartTLS is Start with TLS on the client URL (https): sec needs ssl-ca,
+// ssl-cert and ssl-key (securitytest.GenerateCerts writes them), and its
+// cert-allowed-cn, when set, restricts the clients' common names.
+func StartTLS(t testing.TB, sec security.Config) *pdlite.Server {
+	t.Helper()
+	cfg := Config(t.TempDir())
+	cfg.ClientURLs = []string{"https://127.0.0.1:0"}
+	cfg.Security = sec
+	s, err := pdlite.Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("start pd-lite with TLS: %v", err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
 }
