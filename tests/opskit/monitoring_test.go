@@ -150,3 +150,17 @@ func TestMetricNames(t *testing.T) {
 	_, ok = HistogramBase("binlog_drainer_event")
 	require.False(t, ok)
 }
+
+// TestOperationsDocLinks checks that every in-page link of
+// docs/operations.md names one of its headings.
+func TestOperationsDocLinks(t *testing.T) {
+	path := filepath.Join(root, OperationsPath)
+	anchors := markdownAnchors(t, path)
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	links := regexp.MustCompile(`\]\(#([^)]+)\)`).FindAllStringSubmatch(string(b), -1)
+	require.NotEmpty(t, links)
+	for _, l := range links {
+		require.True(t, anchors[l[1]], "link #%s of %s names no heading", l[1], OperationsPath)
+	}
+}
