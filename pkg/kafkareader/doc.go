@@ -4,11 +4,15 @@
 // original ships it as tidb-tools/tidb-binlog/driver/reader) and arbiter
 // reads through it.
 //
-// NewReader finds where to start with a binary search over partition 0: the
-// first offset whose message has a commit ts greater than Config.CommitTS
-// (each probe reads one message). It then consumes from there and delivers
-// every message with a commit ts above the last one delivered (duplicates
-// left by a drainer restart are dropped). A message that is not a secondary
+// NewReader finds where to start with a binary search over each partition:
+// the first offset whose message has a commit ts greater than
+// Config.CommitTS (each probe reads one message). It then consumes from
+// there and delivers every message with a commit ts above the last one
+// delivered (duplicates left by a drainer restart are dropped). A topic of
+// several partitions (the Kafka sink's partition-by) is merged back: the
+// reader waits for a message of every partition and joins those of the
+// smallest commit ts into one binlog (a DDL once, the tables of a DML in
+// partition order). A message that is not a secondary
 // binlog stops the reader with a *DecodeError naming the topic, partition
 // and offset.
 //

@@ -62,6 +62,8 @@ type Message struct {
 	Offset    int64
 	// Size is the message's byte size.
 	Size int
+
+	err error // a partition's decode error, passed through the merge in order
 }
 
 // Reader delivers the binlogs of a topic.
@@ -76,8 +78,6 @@ type Reader struct {
 	stopOnce sync.Once
 	wg       sync.WaitGroup
 }
-
-const partition = 0
 
 // NewReader connects, finds the start offset and starts reading.
 func NewReader(cfg Config) (*Reader, error) {
@@ -116,22 +116,43 @@ func NewReader(cfg Config) (*Reader, error) {
 		_ = client.Close()
 		return nil, fmt.Errorf("kafkareader: %w", err)
 	}
-	start := cfg.Offset
-	if cfg.CommitTS > 0 {
-		if start, err = r.seek(cfg.CommitTS); err != nil {
+	parts, err := client.Partitions(cfg.Topic)
+	if err != nil {
+		r.closeClients()
+		return nil, fmt.Errorf("kafkareader: partitions of %s: %w", cfg.Topic, err)
+	}
+	var pcs []sarama.PartitionConsumer
+	for _, p := range parts {
+		pc, err := r.consume(p)
+		if err != nil {
+			for _, c := range pcs {
+				_ = c.Close()
+			}
 			r.closeClients()
 			return nil, err
 		}
+		pcs = append(pcs, pc)
 	}
-	pc, err := r.consumer.ConsumePartition(cfg.Topic, partition, start)
-	if err != nil {
-		r.closeClients()
-		return nil, fmt.Errorf("kafkareader: consume %s from offset %d: %w", cfg.Topic, start, err)
-	}
-	r.lg.Info("reading", zap.Int64("offset", start), zap.Int64("commitTS", cfg.CommitTS))
-	r.wg.Add(1)
-	go r.run(pc)
+	r.start(pcs)
 	return r, nil
+}
+
+// consume starts a partition at the first offset after CommitTS (or at
+// Offset).
+func (r *Reader) consume(p int32) (sarama.PartitionConsumer, error) {
+	start := r.cfg.Offset
+	if r.cfg.CommitTS > 0 {
+		var err error
+		if start, err = r.seek(p, r.cfg.CommitTS); err != nil {
+			return nil, err
+		}
+	}
+	pc, err := r.consumer.ConsumePartition(r.cfg.Topic, p, start)
+	if err != nil {
+		return nil, fmt.Errorf("kafkareader: consume %s partition %d from offset %d: %w", r.cfg.Topic, p, start, err)
+	}
+	r.lg.Info("reading", zap.Int32("partition", p), zap.Int64("offset", start), zap.Int64("commitTS", r.cfg.CommitTS))
+	return pc, nil
 }
 
 func saramaConfig(cfg Config) (*sarama.Config, error) {
@@ -165,6 +186,9 @@ func (r *Reader) Error() <-chan error { return r.errc }
 
 // Close stops reading and releases the connections.
 func (r *Reader) Close() {
+	if r == nil {
+		return
+	}
 	r.stopOnce.Do(func() { close(r.stop) })
 	r.wg.Wait()
 	r.closeClients()
@@ -177,10 +201,22 @@ func (r *Reader) closeClients() {
 	_ = r.client.Close()
 }
 
-// run delivers decoded messages until stopped or an error.
-func (r *Reader) run(pc sarama.PartitionConsumer) {
+// start runs one goroutine per partition and the merge.
+func (r *Reader) start(pcs []sarama.PartitionConsumer) {
+	ins := make([]chan *Message, len(pcs))
+	for i, pc := range pcs {
+		ins[i] = make(chan *Message, r.cfg.MessageBufferSize)
+		r.wg.Add(1)
+		go r.readPartition(pc, ins[i])
+	}
+	r.wg.Add(1)
+	go r.merge(ins)
+}
+
+// readPartition decodes one partition's messages, dropping commit ts not
+// above the last one, until stopped or a message does not decode.
+func (r *Reader) readPartition(pc sarama.PartitionConsumer, out chan<- *Message) {
 	defer r.wg.Done()
-	defer close(r.msgs)
 	defer func() { _ = pc.Close() }()
 	last := r.cfg.CommitTS
 	for {
@@ -194,21 +230,96 @@ func (r *Reader) run(pc sarama.PartitionConsumer) {
 			}
 		case km := <-pc.Messages():
 			b, err := decode(km.Value)
+			m := &Message{Binlog: b, Partition: km.Partition, Offset: km.Offset, Size: len(km.Value)}
 			if err != nil {
-				r.errc <- &DecodeError{Topic: km.Topic, Partition: km.Partition, Offset: km.Offset, Err: err}
+				m.err = &DecodeError{Topic: km.Topic, Partition: km.Partition, Offset: km.Offset, Err: err}
+			} else if b.GetCommitTs() <= last {
+				continue
+			} else {
+				last = b.GetCommitTs()
+			}
+			select {
+			case out <- m:
+			case <-r.stop:
 				return
 			}
-			if b.GetCommitTs() <= last {
-				continue
-			}
-			last = b.GetCommitTs()
-			select {
-			case r.msgs <- &Message{Binlog: b, Partition: km.Partition, Offset: km.Offset, Size: len(km.Value)}:
-			case <-r.stop:
+			if err != nil {
 				return
 			}
 		}
 	}
+}
+
+// fail reports the first error and stops the reader.
+func (r *Reader) fail(err error) {
+	select {
+	case r.errc <- err:
+	default:
+	}
+	r.stopOnce.Do(func() { close(r.stop) })
+}
+
+// merge delivers the partitions' binlogs by commit ts: it waits for a
+// message from every partition (the Kafka sink writes every commit ts to
+// every partition) and joins those of the smallest commit ts into one.
+func (r *Reader) merge(ins []chan *Message) {
+	defer r.wg.Done()
+	defer close(r.msgs)
+	heads := make([]*Message, len(ins))
+	for {
+		for i := range heads {
+			if heads[i] != nil {
+				continue
+			}
+			select {
+			case m := <-ins[i]:
+				if m.err != nil {
+					r.fail(m.err)
+					return
+				}
+				heads[i] = m
+			case <-r.stop:
+				return
+			}
+		}
+		m := join(heads)
+		select {
+		case r.msgs <- m:
+		case <-r.stop:
+			return
+		}
+	}
+}
+
+// join takes the heads of the smallest commit ts out of heads and returns
+// them as one message: a DDL once, the tables of a DML in partition order.
+func join(heads []*Message) *Message {
+	var out *Message
+	for _, h := range heads {
+		if out == nil || h.Binlog.GetCommitTs() < out.Binlog.GetCommitTs() {
+			out = h
+		}
+	}
+	ts := out.Binlog.GetCommitTs()
+	if len(heads) == 1 {
+		heads[0] = nil
+		return out
+	}
+	joined := &Message{Binlog: proto.Clone(out.Binlog).(*secondarypb.Binlog), Partition: out.Partition, Offset: out.Offset}
+	if joined.Binlog.DmlData != nil {
+		joined.Binlog.DmlData.Tables = nil
+	}
+	for i, h := range heads {
+		if h.Binlog.GetCommitTs() != ts {
+			continue
+		}
+		joined.Size += h.Size
+		if joined.Binlog.DmlData != nil {
+			joined.Binlog.DmlData.Tables = append(joined.Binlog.DmlData.Tables, h.Binlog.GetDmlData().GetTables()...)
+		}
+		heads[i] = nil
+	}
+	return joined
 }
 
 // decode unmarshals a secondary binlog and checks the fields every writer

@@ -11,9 +11,9 @@ import (
 // probeTimeout bounds the wait for the one message a probe reads.
 const probeTimeout = 30 * time.Second
 
-// seek returns the first offset of partition 0 whose message has a commit
+// seek returns the first offset of the partition whose message has a commit
 // ts greater than ts (the newest offset if there is none), by binary search.
-func (r *Reader) seek(ts int64) (int64, error) {
+func (r *Reader) seek(partition int32, ts int64) (int64, error) {
 	lo, err := r.client.GetOffset(r.cfg.Topic, partition, sarama.OffsetOldest)
 	if err != nil {
 		return 0, fmt.Errorf("kafkareader: oldest offset of %s: %w", r.cfg.Topic, err)
@@ -25,7 +25,7 @@ func (r *Reader) seek(ts int64) (int64, error) {
 	probes := 0
 	for lo < hi {
 		mid := lo + (hi-lo)/2
-		at, mts, err := r.probe(mid, hi)
+		at, mts, err := r.probe(partition, mid, hi)
 		probes++
 		if err != nil {
 			return 0, err
@@ -36,13 +36,13 @@ func (r *Reader) seek(ts int64) (int64, error) {
 			lo = at + 1
 		}
 	}
-	r.lg.Info("found start offset", zap.Int64("commitTS", ts), zap.Int64("offset", lo), zap.Int("probes", probes))
+	r.lg.Info("found start offset", zap.Int32("partition", partition), zap.Int64("commitTS", ts), zap.Int64("offset", lo), zap.Int("probes", probes))
 	return lo, nil
 }
 
 // probe reads the first message at or after offset (below end) and returns
 // its offset and commit ts; at is -1 if there is none before end.
-func (r *Reader) probe(offset, end int64) (at, ts int64, err error) {
+func (r *Reader) probe(partition int32, offset, end int64) (at, ts int64, err error) {
 	pc, err := r.consumer.ConsumePartition(r.cfg.Topic, partition, offset)
 	if err != nil {
 		return 0, 0, fmt.Errorf("kafkareader: probe %s offset %d: %w", r.cfg.Topic, offset, err)

@@ -64,6 +64,10 @@ type Config struct {
 	// MaxPendingBytes stalls Sync while more bytes are unacknowledged
 	// (0 = 90 MiB).
 	MaxPendingBytes int64
+	// PartitionBy spreads DML over the topic's partitions by "table" or
+	// "key" ("" = partition 0 only, the original). DDLs go to every
+	// partition, and every partition gets a message for every commit ts.
+	PartitionBy string
 }
 
 // DefaultTopic is the drainer's topic for a cluster: <clusterID>_obinlog.
@@ -101,6 +105,11 @@ func (c *Config) adjust() error {
 	}
 	if c.AckTimeout <= 0 {
 		c.AckTimeout = DefaultAckTimeout
+	}
+	switch c.PartitionBy {
+	case PartitionByNone, PartitionByTable, PartitionByKey:
+	default:
+		return fmt.Errorf("%w: partition-by %q (want \"table\" or \"key\")", ErrInvalidConfig, c.PartitionBy)
 	}
 	if c.MaxPendingBytes <= 0 {
 		c.MaxPendingBytes = DefaultMaxPendingBytes

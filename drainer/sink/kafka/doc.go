@@ -3,6 +3,18 @@
 // TIMESTAMP values in the drainer host's zone), marshaled and produced with
 // sarama to one topic, partition 0, key nil.
 //
+// # Partitions
+//
+// By default (the original) everything goes to partition 0. Beyond the
+// original, Config.PartitionBy = "table" or "key" spreads a DML's
+// mutations over the topic's partitions by the hash of their table, or of
+// their table and first unique key's values, so the rows of one table (or
+// one key) keep their order within one partition. A DDL goes whole to every
+// partition, and every partition gets a message for every commit ts (an
+// empty DML when none of the mutations fell there), so that
+// pkg/kafkareader can join the partitions back into whole transactions by
+// commit ts. An item is acknowledged when all its messages are.
+//
 // # Ack window
 //
 // Items are produced in the order Sync receives them and reported on

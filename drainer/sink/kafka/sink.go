@@ -9,7 +9,6 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/openbinlog/tidb-binlog/drainer/sink"
 	"github.com/openbinlog/tidb-binlog/drainer/translator"
@@ -33,6 +32,7 @@ type Sink struct {
 	lg     *zap.Logger
 	prod   sarama.AsyncProducer
 	win    *window
+	parts  int // partitions written (1 unless PartitionBy is set)
 
 	successes chan *sink.Item
 	errc      chan error
@@ -40,6 +40,8 @@ type Sink struct {
 	quit      chan struct{} // Close was called
 	failed    chan struct{} // closed by fail
 	done      chan struct{} // the run loop returned
+
+	client sarama.Client // closed after the producer
 
 	failOnce  sync.Once
 	err       error // why the sink failed; set before failed is closed
@@ -72,12 +74,26 @@ func newWithConfig(cfg Config, sc *sarama.Config, tables translator.TableInfoGet
 	}
 	lg = lg.With(zap.String("component", "kafkaSink"))
 	kafkareader.RaiseSaramaLimits()
-	prod, err := sarama.NewAsyncProducer(cfg.brokers(), sc)
+	client, err := sarama.NewClient(cfg.brokers(), sc)
 	if err != nil {
 		return nil, fmt.Errorf("kafka sink: connect to %s: %w", cfg.Addrs, err)
 	}
+	parts := 1
+	if cfg.PartitionBy != PartitionByNone {
+		ps, err := client.Partitions(cfg.Topic)
+		if err != nil {
+			_ = client.Close()
+			return nil, fmt.Errorf("kafka sink: partitions of %s: %w", cfg.Topic, err)
+		}
+		parts = len(ps)
+	}
+	prod, err := sarama.NewAsyncProducerFromClient(client)
+	if err != nil {
+		_ = client.Close()
+		return nil, fmt.Errorf("kafka sink: %w", err)
+	}
 	s := &Sink{
-		cfg: cfg, tables: tables, lg: lg, prod: prod,
+		cfg: cfg, tables: tables, lg: lg, prod: prod, parts: parts, client: client,
 		win:       newWindow(cfg.MaxPendingBytes),
 		successes: make(chan *sink.Item, 1024),
 		errc:      make(chan error, 1),
@@ -118,21 +134,30 @@ func (s *Sink) Sync(item *sink.Item) error {
 		}
 		return nil
 	}
-	data, err := s.encode(item)
+	msgs, err := s.encode(item)
 	if err != nil {
 		return err
 	}
-	p, stall, _ := s.win.track(item, int64(len(data)), false)
-	msg := &sarama.ProducerMessage{
-		Topic: s.cfg.Topic, Partition: 0, Value: sarama.ByteEncoder(data),
-		Metadata: &meta{p: p, ts: item.CommitTS()},
+	var size int64
+	for _, m := range msgs {
+		size += int64(len(m))
 	}
-	select {
-	case s.prod.Input() <- msg:
-	case <-s.failed:
-		return s.err
-	case <-s.quit:
-		return ErrClosed
+	p, stall, ok := s.win.track(item, size, false)
+	if ok {
+		s.win.setParts(p, len(msgs))
+	}
+	for i, data := range msgs {
+		msg := &sarama.ProducerMessage{
+			Topic: s.cfg.Topic, Partition: int32(i), Value: sarama.ByteEncoder(data),
+			Metadata: &meta{p: p, ts: item.CommitTS()},
+		}
+		select {
+		case s.prod.Input() <- msg:
+		case <-s.failed:
+			return s.err
+		case <-s.quit:
+			return ErrClosed
+		}
 	}
 	if stall == nil {
 		return nil
@@ -147,22 +172,25 @@ func (s *Sink) Sync(item *sink.Item) error {
 	}
 }
 
-// encode translates and marshals an item and checks its size.
-func (s *Sink) encode(item *sink.Item) ([]byte, error) {
+// encode translates and marshals an item (one message per partition) and
+// checks the sizes.
+func (s *Sink) encode(item *sink.Item) ([][]byte, error) {
 	ts := item.CommitTS()
 	b, err := translator.TiBinlogToSecondaryBinlog(s.tables, item.Schema, item.Table, item.Binlog, item.PrewriteValue, s.cfg.Location)
 	if err != nil {
 		return nil, fmt.Errorf("kafka sink: translate commit ts %d: %w", ts, err)
 	}
-	data, err := proto.Marshal(b)
+	msgs, err := split(b, s.cfg.PartitionBy, s.parts)
 	if err != nil {
 		return nil, fmt.Errorf("kafka sink: marshal commit ts %d: %w", ts, err)
 	}
-	if int64(len(data)) > s.cfg.MaxMessageSize {
-		return nil, fmt.Errorf("%w: commit ts %d is %d bytes, over kafka-max-message-size %d",
-			ErrMessageTooLarge, ts, len(data), s.cfg.MaxMessageSize)
+	for _, data := range msgs {
+		if int64(len(data)) > s.cfg.MaxMessageSize {
+			return nil, fmt.Errorf("%w: commit ts %d is %d bytes, over kafka-max-message-size %d",
+				ErrMessageTooLarge, ts, len(data), s.cfg.MaxMessageSize)
+		}
 	}
-	return data, nil
+	return msgs, nil
 }
 
 func (s *Sink) poke() {
@@ -282,7 +310,9 @@ func (s *Sink) Close() error {
 		case <-s.done:
 		case <-time.After(closeWaitAfterFailure):
 			s.lg.Warn("kafka producer still retrying after the sink failed; leaving it")
+			return s.failure()
 		}
 	}
+	_ = s.client.Close()
 	return s.failure()
 }

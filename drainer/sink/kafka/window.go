@@ -11,6 +11,7 @@ import (
 type pending struct {
 	item  *sink.Item
 	size  int64
+	parts int // messages not yet acknowledged
 	acked bool
 }
 
@@ -43,7 +44,7 @@ func (w *window) track(item *sink.Item, size int64, acked bool) (p *pending, sta
 		return nil, nil, false
 	}
 	w.lastTS = ts
-	p = &pending{item: item, size: size, acked: acked}
+	p = &pending{item: item, size: size, parts: 1, acked: acked}
 	if !acked {
 		if w.unacked == 0 {
 			w.lastAck = time.Now()
@@ -61,11 +62,22 @@ func (w *window) track(item *sink.Item, size int64, acked bool) (p *pending, sta
 	return p, stall, true
 }
 
-// ack marks p acknowledged and returns the items now reportable, in order.
+// setParts says how many messages carry p (one per partition written).
+func (w *window) setParts(p *pending, n int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	p.parts = n
+}
+
+// ack records one acknowledged message of p and returns the items now
+// reportable, in order; p is acknowledged with its last message.
 func (w *window) ack(p *pending) []*sink.Item {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if p != nil && !p.acked {
+		p.parts--
+	}
+	if p != nil && !p.acked && p.parts <= 0 {
 		p.acked = true
 		w.unacked--
 		w.bytes -= p.size
