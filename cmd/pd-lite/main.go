@@ -17,6 +17,7 @@ import (
 	"github.com/openbinlog/tidb-binlog/pkg/config"
 	"github.com/openbinlog/tidb-binlog/pkg/log"
 	"github.com/openbinlog/tidb-binlog/pkg/pdlite"
+	"github.com/openbinlog/tidb-binlog/pkg/security"
 	"github.com/openbinlog/tidb-binlog/pkg/version"
 	"go.uber.org/zap"
 	"google.golang.org/grpc/grpclog"
@@ -35,38 +36,52 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// options are the command-line flags.
+// options are the command-line flags and the config file (kebab-case keys;
+// explicit flags win over the file).
 type options struct {
-	clientURLs, peerURLs string
-	dataDir, name        string
-	logLevel, logFile    string
-	printVersion         bool
+	ClientURLs string          `toml:"client-urls"`
+	PeerURLs   string          `toml:"peer-urls"`
+	DataDir    string          `toml:"data-dir"`
+	Name       string          `toml:"name"`
+	Security   security.Config `toml:"security"`
+
+	configFile        string
+	logLevel, logFile string
+	printVersion      bool
 }
 
 func addFlags(fs *flag.FlagSet, o *options) {
 	def := pdlite.DefaultConfig()
-	fs.StringVar(&o.clientURLs, "client-urls", strings.Join(def.ClientURLs, ","), "URLs serving etcd and PD clients, comma-separated")
-	fs.StringVar(&o.peerURLs, "peer-urls", strings.Join(def.PeerURLs, ","), "etcd peer URLs, comma-separated")
-	fs.StringVar(&o.dataDir, "data-dir", def.DataDir, "data directory")
-	fs.StringVar(&o.name, "name", def.Name, "member name")
+	fs.StringVar(&o.configFile, "config", "", "TOML config file (flags given on the command line win)")
+	fs.StringVar(&o.ClientURLs, "client-urls", strings.Join(def.ClientURLs, ","), "URLs serving etcd and PD clients, comma-separated")
+	fs.StringVar(&o.PeerURLs, "peer-urls", strings.Join(def.PeerURLs, ","), "etcd peer URLs, comma-separated")
+	fs.StringVar(&o.DataDir, "data-dir", def.DataDir, "data directory")
+	fs.StringVar(&o.Name, "name", def.Name, "member name")
+	fs.StringVar(&o.Security.SSLCA, "cacert", "", "path of file that contains list of trusted TLS CAs")
+	fs.StringVar(&o.Security.SSLCert, "cert", "", "path of file that contains X509 certificate in PEM format")
+	fs.StringVar(&o.Security.SSLKey, "key", "", "path of file that contains X509 key in PEM format")
 	fs.StringVar(&o.logLevel, "L", "info", "log level: debug, info, warn, error, fatal")
 	fs.StringVar(&o.logFile, "log-file", "", "log file path (default: stderr)")
 	fs.BoolVar(&o.printVersion, "V", false, "print version information and exit")
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+// load parses the flags and the config file they name.
+func load(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("pd-lite", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addFlags(fs, &o)
-	if err := fs.Parse(args); err != nil {
+	err := config.Load(fs, args, &o.configFile, &o, "")
+	return o, err
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	o, err := load(args, stderr)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "pd-lite: unexpected arguments: %s\n", strings.Join(fs.Args(), " "))
+		fmt.Fprintf(stderr, "pd-lite: %v\n", err)
 		return 2
 	}
 	if o.printVersion {
@@ -90,9 +105,9 @@ func serve(o options, lg *zap.Logger, stderr io.Writer) int {
 	defer signal.Stop(sig)
 
 	cfg := pdlite.Config{
-		Name: o.name, DataDir: o.dataDir,
-		ClientURLs: config.SplitList(o.clientURLs), PeerURLs: config.SplitList(o.peerURLs),
-		Logger: lg, Debug: o.logLevel == "debug",
+		Name: o.Name, DataDir: o.DataDir,
+		ClientURLs: config.SplitList(o.ClientURLs), PeerURLs: config.SplitList(o.PeerURLs),
+		Security: o.Security, Logger: lg, Debug: o.logLevel == "debug",
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { // a signal during start aborts it
