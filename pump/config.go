@@ -18,10 +18,10 @@ const (
 	DefaultPort              = 8250
 	DefaultPDURLs            = "http://127.0.0.1:2379"
 	DefaultDataDir           = "data.pump"
-	DefaultHeartbeatInterval = 2  // seconds
-	DefaultGCDays            = 7  // days
-	DefaultMetricsInterval   = 15 // seconds
-	DefaultMaxTxnTimeout     = 600
+	DefaultHeartbeatInterval = 2                                               // seconds
+	DefaultGCDays            = 7                                               // days
+	DefaultMetricsInterval   = 15                                              // seconds
+	DefaultMaxTxnTimeout     = int(storage.DefaultMaxTxnTimeout / time.Second) // seconds
 	DefaultMaxMessageSize    = math.MaxInt - 4<<20
 	DefaultKVChanCap         = 1 << 20
 	DefaultStopWriteSpace    = 10 << 30

@@ -21,8 +21,9 @@ import (
 )
 
 // DefaultMaxTxnTimeout is how long after its start a txn without any MVCC
-// record on its primary key is taken as rolled back (the original's 600 s).
-const DefaultMaxTxnTimeout = 600 * time.Second
+// record on its primary key is taken as rolled back (the original's 600 s,
+// storage.DefaultMaxTxnTimeout).
+const DefaultMaxTxnTimeout = storage.DefaultMaxTxnTimeout
 
 // defaultHTTPTimeout bounds one /mvcc/hex request when no client is injected.
 const defaultHTTPTimeout = 5 * time.Second

@@ -15,7 +15,10 @@ const (
 	defaultStopWriteAtAvailableSpace = 10 << 30
 	defaultValueLogFileSize          = 500 << 20
 	defaultResolveAfter              = 3 * time.Second
-	defaultMaxTxnTimeout             = 600 * time.Second
+	// DefaultMaxTxnTimeout is the original's max-txn-timeout: the longest a
+	// transaction may take between prewrite and commit. It is the one
+	// default of the pump (config, GC margin, resolver).
+	DefaultMaxTxnTimeout = 600 * time.Second
 )
 
 // KVOptions are the goleveldb knobs of the [storage.kv] section. A value <= 0
@@ -137,7 +140,7 @@ func DefaultOptions() Options {
 		KV:                        DefaultKVOptions(),
 		ValueLogFileSize:          defaultValueLogFileSize,
 		ResolveAfter:              defaultResolveAfter,
-		MaxTxnTimeout:             defaultMaxTxnTimeout,
+		MaxTxnTimeout:             DefaultMaxTxnTimeout,
 	}
 }
 
@@ -157,7 +160,7 @@ func (o Options) adjust() Options {
 		o.ResolveAfter = defaultResolveAfter
 	}
 	if o.MaxTxnTimeout <= 0 {
-		o.MaxTxnTimeout = defaultMaxTxnTimeout
+		o.MaxTxnTimeout = DefaultMaxTxnTimeout
 	}
 	if o.Logger == nil {
 		o.Logger = zap.NewNop()
