@@ -68,7 +68,16 @@ type Config struct {
 	// "key" ("" = partition 0 only, the original). DDLs go to every
 	// partition, and every partition gets a message for every commit ts.
 	PartitionBy string
+	// ExactlyOnce produces each item in a Kafka transaction of an
+	// idempotent producer whose transactional id is TransactionalID()
+	// (stable across restarts), reports it only once committed, and at
+	// start skips the items already committed to the topic (see doc.go).
+	ExactlyOnce bool
 }
+
+// TransactionalID is the exactly-once producer's transactional id: one per
+// topic, so that a restarted drainer fences the one it replaces.
+func (c *Config) TransactionalID() string { return "tidb_binlog_" + c.Topic }
 
 // DefaultTopic is the drainer's topic for a cluster: <clusterID>_obinlog.
 func DefaultTopic(clusterID uint64) string { return fmt.Sprintf("%d_obinlog", clusterID) }
@@ -148,6 +157,12 @@ func (c *Config) saramaConfig() (*sarama.Config, error) {
 	sc.Producer.Retry.Max = retryMax
 	sc.Producer.Retry.Backoff = retryBackoff
 	sc.Producer.Flush.MaxMessages = c.MaxMessages
+	if c.ExactlyOnce {
+		sc.Producer.Idempotent = true
+		sc.Producer.Transaction.ID = c.TransactionalID()
+		sc.Net.MaxOpenRequests = 1
+		sc.Consumer.IsolationLevel = sarama.ReadCommitted
+	}
 	if err := sc.Validate(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}

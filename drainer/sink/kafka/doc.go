@@ -15,6 +15,20 @@
 // pkg/kafkareader can join the partitions back into whole transactions by
 // commit ts. An item is acknowledged when all its messages are.
 //
+// # Exactly once
+//
+// Beyond the original, Config.ExactlyOnce makes the producer idempotent and
+// transactional (transactional id "tidb_binlog_<topic>", the same after a
+// restart): each item's messages are produced in one Kafka transaction and
+// the item is reported only once it is committed, so the drainer's
+// checkpoint never passes an item that is not on the topic. At start the
+// sink reads the last commit ts committed to the topic (read committed);
+// the drainer replays from its checkpoint, and the items at or below that
+// ts are reported without being produced again. A drainer killed with a
+// transaction open is fenced by the restarted one (its transaction is
+// aborted and never visible to read-committed consumers), so the topic
+// holds every commit ts exactly once.
+//
 // # Ack window
 //
 // Items are produced in the order Sync receives them and reported on

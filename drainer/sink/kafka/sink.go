@@ -42,6 +42,9 @@ type Sink struct {
 	done      chan struct{} // the run loop returned
 
 	client sarama.Client // closed after the producer
+	// committedTS is, in exactly-once mode, the last commit ts found on
+	// the topic at start.
+	committedTS int64
 
 	failOnce  sync.Once
 	err       error // why the sink failed; set before failed is closed
@@ -87,13 +90,20 @@ func newWithConfig(cfg Config, sc *sarama.Config, tables translator.TableInfoGet
 		}
 		parts = len(ps)
 	}
+	var committed int64
+	if cfg.ExactlyOnce {
+		if committed, err = lastCommittedTS(client, cfg.Topic, parts, lg); err != nil {
+			_ = client.Close()
+			return nil, fmt.Errorf("kafka sink: read the tail of %s: %w", cfg.Topic, err)
+		}
+	}
 	prod, err := sarama.NewAsyncProducerFromClient(client)
 	if err != nil {
 		_ = client.Close()
 		return nil, fmt.Errorf("kafka sink: %w", err)
 	}
 	s := &Sink{
-		cfg: cfg, tables: tables, lg: lg, prod: prod, parts: parts, client: client,
+		cfg: cfg, tables: tables, lg: lg, prod: prod, parts: parts, client: client, committedTS: committed,
 		win:       newWindow(cfg.MaxPendingBytes),
 		successes: make(chan *sink.Item, 1024),
 		errc:      make(chan error, 1),
@@ -137,6 +147,9 @@ func (s *Sink) Sync(item *sink.Item) error {
 	msgs, err := s.encode(item)
 	if err != nil {
 		return err
+	}
+	if s.cfg.ExactlyOnce {
+		return s.syncTxn(item, msgs)
 	}
 	var size int64
 	for _, m := range msgs {

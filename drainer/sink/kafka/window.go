@@ -97,6 +97,25 @@ func (w *window) ack(p *pending) []*sink.Item {
 	return out
 }
 
+// markAcked acknowledges every message of p without reporting anything (a
+// later ack(nil) reports it).
+func (w *window) markAcked(p *pending) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if p == nil || p.acked {
+		return
+	}
+	p.parts = 0
+	p.acked = true
+	w.unacked--
+	w.bytes -= p.size
+	w.lastAck = time.Now()
+	if w.resume != nil && (w.bytes <= w.maxBytes || w.unacked <= 1) {
+		close(w.resume)
+		w.resume = nil
+	}
+}
+
 // stalled reports whether messages have been pending without any
 // acknowledgement for longer than d, with the oldest pending commit ts.
 func (w *window) stalled(d time.Duration) (oldestTS int64, n int, ok bool) {
