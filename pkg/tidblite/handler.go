@@ -80,6 +80,7 @@ func (h *handler) ComMultiQuery(ctx context.Context, c *mysql.Conn, query string
 func (h *handler) ComPrepare(ctx context.Context, c *mysql.Conn, query string, prepare *mysql.PrepareData) ([]*querypb.Field, error) {
 	cs := h.s.conns.getOrAdd(c.ConnectionID)
 	h.s.ensureSession(ctx, cs)
+	h.s.syncSchema(ctx)
 	h.s.prepareSession(cs)
 	h.s.engineMu.RLock()
 	defer h.s.engineMu.RUnlock()

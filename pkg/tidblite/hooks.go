@@ -124,7 +124,7 @@ func (t *hookTable) GetNextAutoIncrementValue(ctx *sql.Context, given any) (uint
 		}
 		g, _ = v.(uint64)
 	}
-	return t.autoInc.value(autoIncKey(t.db, t.Name()), g, given != nil, local), nil
+	return t.autoInc.value(t.db, t.Name(), g, given != nil, local), nil
 }
 
 func (t *hookTable) editor(ctx *sql.Context) *hookEditor {

@@ -9,6 +9,7 @@ import (
 	"github.com/dolthub/go-mysql-server/memory"
 	"github.com/dolthub/go-mysql-server/sql"
 	"github.com/dolthub/vitess/go/mysql"
+	"go.uber.org/zap"
 
 	"github.com/openbinlog/tidb-binlog/pkg/model"
 )
@@ -262,19 +263,50 @@ func applyOne(c *sql.Context, ed sql.TableEditor, ev rowEvent) error {
 
 // autoIncs hands out AUTO_INCREMENT values shared by every session: each
 // session works on its own copy of a table, whose counter alone would give
-// two concurrent inserts the same value.
+// two concurrent inserts the same value. Like TiDB, values come from the
+// table's auto-ID allocator in the meta store (shared with _tidb_rowid), so
+// several instances writing one table take disjoint ranges.
 type autoIncs struct {
-	mu   sync.Mutex
-	next map[string]uint64
+	mu      sync.Mutex
+	next    map[string]uint64
+	batches map[string]*idBatch
+	// reserve reserves a range of IDs for a table: it returns the last one
+	// (ok false: the table is unknown to the catalog).
+	reserve func(db, table string) (last uint64, ok bool)
 }
 
-func newAutoIncs() *autoIncs { return &autoIncs{next: map[string]uint64{}} }
+// idBatch is the reserved range [next, last] of a table.
+type idBatch struct{ next, last uint64 }
+
+func newAutoIncs() *autoIncs {
+	return &autoIncs{next: map[string]uint64{}, batches: map[string]*idBatch{}}
+}
+
+// fromAllocator returns the next reserved ID of a table (0: none).
+func (a *autoIncs) fromAllocator(key, db, table string) uint64 {
+	if a.reserve == nil {
+		return 0
+	}
+	b := a.batches[key]
+	if b == nil || b.next > b.last {
+		last, ok := a.reserve(db, table)
+		if !ok {
+			return 0
+		}
+		b = &idBatch{next: last - autoIDStep + 1, last: last}
+		a.batches[key] = b
+	}
+	v := b.next
+	b.next++
+	return v
+}
 
 // value returns the value for an insert: given is the inserted value
 // (false for none), local the next value of the session's copy.
-func (a *autoIncs) value(key string, given uint64, hasGiven bool, local uint64) uint64 {
+func (a *autoIncs) value(db, table string, given uint64, hasGiven bool, local uint64) uint64 {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	key := autoIncKey(db, table)
 	n := a.next[key]
 	if hasGiven {
 		if given+1 > n {
@@ -282,7 +314,7 @@ func (a *autoIncs) value(key string, given uint64, hasGiven bool, local uint64) 
 		}
 		return local
 	}
-	v := max(local, n)
+	v := max(local, n, a.fromAllocator(key, db, table))
 	a.next[key] = v + 1
 	return v
 }
@@ -292,6 +324,25 @@ func (a *autoIncs) forget(key string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	delete(a.next, key)
+	delete(a.batches, key)
+}
+
+// reserveAutoIDs reserves a range of a table's auto IDs in the meta store.
+func (s *Server) reserveAutoIDs(db, table string) (uint64, bool) {
+	s.catMu.RLock()
+	_, ti := s.cat.table(db, table)
+	s.catMu.RUnlock()
+	if ti == nil {
+		return 0, false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), etcdOpTimeout)
+	defer cancel()
+	last, err := s.meta.alloc(ctx, autoIDCounter(ti.ID), autoIDStep)
+	if err != nil {
+		s.lg.Warn("reserve auto ids failed", zap.String("table", table), zap.Error(err))
+		return 0, false
+	}
+	return uint64(last), true
 }
 
 // markJob records the tables a finished DDL job changed: open transactions

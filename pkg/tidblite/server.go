@@ -107,6 +107,7 @@ func (s *Server) start(ctx context.Context) error {
 		return err
 	}
 	s.ids = newRowIDs(s.meta)
+	s.autoInc.reserve = s.reserveAutoIDs
 	if err := s.connectPumps(); err != nil {
 		return err
 	}
