@@ -8,8 +8,11 @@ import (
 	"go.uber.org/zap"
 )
 
-// probeTimeout bounds the wait for the one message a probe reads.
-const probeTimeout = 30 * time.Second
+// probeTimeout bounds the wait for the one message a probe reads. A probe
+// that times out (only transaction markers before the end, or a slow
+// broker) moves the search earlier, which is safe: the reader drops what
+// is not above the start ts.
+const probeTimeout = 3 * time.Second
 
 // seek returns the first offset of the partition whose message has a commit
 // ts greater than ts (the newest offset if there is none), by binary search.

@@ -82,4 +82,24 @@ func TestExactlyOnceAcrossACrash(t *testing.T) {
 
 	require.Equal(t, []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, readCommitted(t, cfg.Addrs),
 		"every commit ts once; the fenced transaction is not visible")
+
+	// The reader seeks past transaction markers and the aborted message.
+	for _, from := range []int64{0, 5, 7, 9} {
+		r, err := kafkareader.NewReader(kafkareader.Config{KafkaAddrs: []string{cfg.Addrs}, Topic: testTopic, CommitTS: from})
+		require.NoError(t, err)
+		var got []int64
+		for ts := from + 1; ts <= 10; ts++ {
+			select {
+			case m := <-r.Messages():
+				got = append(got, m.Binlog.GetCommitTs())
+			case err := <-r.Error():
+				t.Fatal(err)
+			case <-time.After(30 * time.Second):
+				t.Fatalf("from %d: got %v", from, got)
+			}
+		}
+		require.Equal(t, from+1, got[0])
+		require.Len(t, got, int(10-from))
+		r.Close()
+	}
 }
