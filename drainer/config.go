@@ -69,6 +69,7 @@ type Config struct {
 
 	configFile string
 	explicit   map[string]bool
+	adjusted   bool // Adjust ran (its warnings are recorded once)
 	switches   switchValues
 }
 

@@ -41,7 +41,7 @@ func (c *Config) Adjust() error {
 	if c.AdvertiseAddr == "" {
 		c.AdvertiseAddr = c.ListenAddr
 	}
-	if host, _, err := net.SplitHostPort(c.AdvertiseAddr); err == nil {
+	if host, _, err := net.SplitHostPort(c.AdvertiseAddr); err == nil && !c.adjusted {
 		if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
 			c.Warnings = append(c.Warnings, fmt.Sprintf("advertise-addr %s is a loopback address: pumps on other hosts cannot notify this drainer", c.AdvertiseAddr))
 		}
@@ -57,7 +57,7 @@ func (c *Config) Adjust() error {
 	}
 	s := &c.Syncer
 	s.normalizeEmpty()
-	if s.LoadSchemaSnapshot {
+	if s.LoadSchemaSnapshot && !c.adjusted {
 		c.Warnings = append(c.Warnings, "load-schema-snapshot is not supported: the schema is built from TiDB's DDL history")
 	}
 	s.DestDBType = strings.ToLower(strings.TrimSpace(s.DestDBType))
@@ -75,6 +75,7 @@ func (c *Config) Adjust() error {
 		s.WorkerCount = 1
 	}
 	c.adjustDest(os.LookupEnv)
+	c.adjusted = true
 	return c.decryptPasswords()
 }
 

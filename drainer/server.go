@@ -113,6 +113,14 @@ func NewServer(cfg *Config, lg *zap.Logger, opts ...Option) (*Server, error) {
 	if lg == nil {
 		lg = zap.NewNop()
 	}
+	// Parse already did both; they are idempotent, and a config built in
+	// code gets its derived values here.
+	if err := cfg.Adjust(); err != nil {
+		return nil, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	s := &Server{
 		cfg:  cfg,
 		lg:   lg,
