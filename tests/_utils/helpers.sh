@@ -30,20 +30,21 @@ user_tables() {
 }
 
 # check_data <db...>: the consistency check. Every table of the databases
-# must hold the same rows upstream (4000) and downstream (3306), compared
+# must hold the same rows upstream (UP_PORT, default 4000: tidb-lite keeps
+# rows per instance) and downstream (3306), compared
 # by checksum of the sorted rows; waits up to CHECK_WAIT seconds (60) for the
 # drainer, then prints the first differing rows.
 check_data() {
-	local deadline=$((SECONDS + ${CHECK_WAIT:-60})) db t bad
+	local deadline=$((SECONDS + ${CHECK_WAIT:-60})) db t bad up=${UP_PORT:-4000}
 	while :; do
 		bad=""
 		for db in "$@"; do
-			if [ "$(user_tables 4000 "$db")" != "$(user_tables 3306 "$db" 2>/dev/null)" ]; then
+			if [ "$(user_tables "$up" "$db")" != "$(user_tables 3306 "$db" 2>/dev/null)" ]; then
 				bad="$db (tables)"
 				break
 			fi
-			for t in $(user_tables 4000 "$db"); do
-				if [ "$(table_rows 4000 "$db.$t" | md5sum)" != "$(table_rows 3306 "$db.$t" 2>/dev/null | md5sum)" ]; then
+			for t in $(user_tables "$up" "$db"); do
+				if [ "$(table_rows "$up" "$db.$t" | md5sum)" != "$(table_rows 3306 "$db.$t" 2>/dev/null | md5sum)" ]; then
 					bad="$db.$t"
 					break 2
 				fi
@@ -58,8 +59,8 @@ check_data() {
 	done
 	echo "check_data: $bad differs upstream (<) and downstream (>):" >&2
 	case $bad in
-	*" (tables)") diff <(user_tables 4000 "${bad% (tables)}") <(user_tables 3306 "${bad% (tables)}" 2>&1) | head -20 >&2 ;;
-	*) diff <(table_rows 4000 "$bad") <(table_rows 3306 "$bad" 2>&1) | head -20 >&2 ;;
+	*" (tables)") diff <(user_tables "$up" "${bad% (tables)}") <(user_tables 3306 "${bad% (tables)}" 2>&1) | head -20 >&2 ;;
+	*) diff <(table_rows "$up" "$bad") <(table_rows 3306 "$bad" 2>&1) | head -20 >&2 ;;
 	esac
 	return 1
 }
