@@ -198,6 +198,12 @@ func startEtcd(cfg Config, svc *pdService, grpcs *grpcServers, lg *zap.Logger) (
 	ec.ListenClientUrls, ec.AdvertiseClientUrls = clientURLs, clientURLs
 	ec.ListenPeerUrls, ec.AdvertisePeerUrls = peerURLs, peerURLs
 	ec.ClientTLSInfo = clientTLSInfo(cfg.Security)
+	if len(ec.ClientTLSInfo.AllowedCNs) > 0 {
+		// etcd's JSON gateway dials its own gRPC with the server certificate
+		// but without verifying, and etcd's CN check then refuses it forever
+		// ("client certificate authentication failed"): nobody uses it here.
+		ec.EnableGRPCGateway = false
+	}
 	ec.InitialCluster = ec.InitialClusterFromName(cfg.Name)
 	ec.InitialClusterToken = "pd-lite"
 	// A single member elects itself after one election timeout: keep it short
