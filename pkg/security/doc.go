@@ -6,4 +6,8 @@
 // as a server it requires and verifies client certificates against ssl-ca,
 // and, when cert-allowed-cn is not empty, accepts only the listed common names
 // (the list is not applied to the servers this process dials).
+//
+// NewListener wraps a listener like tls.NewListener and logs every client
+// refused during the handshake with its address and the reason, which the
+// refused client alone would otherwise see (as "tls: bad certificate").
 package security
