@@ -25,7 +25,7 @@ func TestDrainerStopsOnPumpDataLoss(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	c := startDrainerCluster(ctx, t, "[syncer]\n")
-	db := "drainer_test_loss_" + drainerRandomSuffix()
+	db := "drainer_test_loss_" + randomSuffix()
 	c.dropDownstream(t, db)
 	c.exec(ctx, t, "CREATE DATABASE "+db, "CREATE TABLE "+db+".t (id INT PRIMARY KEY, v VARCHAR(32))")
 	c.requireSameRows(ctx, t, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '"+db+"'", 60*time.Second)
@@ -51,13 +51,13 @@ func TestDrainerStopsOnPumpDataLoss(t *testing.T) {
 	require.Contains(t, out, "ignore-txn-commit-ts")
 	ts, err := strconv.ParseInt(m[1], 10, 64)
 	require.NoError(t, err)
-	rows := drainerQueryRows(ctx, t, c.down, "SELECT id FROM "+db+".t ORDER BY id")
+	rows := queryRows(ctx, t, c.down, "SELECT id FROM "+db+".t ORDER BY id")
 	require.LessOrEqual(t, len(rows), 9, "nothing after the lost transaction is applied")
 
 	require.NoError(t, c.drainer.WriteConfig(c.drainerTOML(fmt.Sprintf("[syncer]\nignore-txn-commit-ts = [%d]\n", ts))))
 	require.NoError(t, c.drainer.StartReady(ctx))
 	require.Eventually(t, func() bool {
-		return len(drainerQueryRows(ctx, t, c.down, "SELECT id FROM "+db+".t WHERE id <> 10")) == 19
+		return len(queryRows(ctx, t, c.down, "SELECT id FROM "+db+".t WHERE id <> 10")) == 19
 	}, 60*time.Second, 50*time.Millisecond)
-	require.Empty(t, drainerQueryRows(ctx, t, c.down, "SELECT id FROM "+db+".t WHERE id = 10"))
+	require.Empty(t, queryRows(ctx, t, c.down, "SELECT id FROM "+db+".t WHERE id = 10"))
 }

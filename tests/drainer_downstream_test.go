@@ -24,7 +24,7 @@ func TestDrainerDownstreamConnectionsKilled(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	c := startDrainerCluster(ctx, t, "[syncer]\n")
-	db := "drainer_test_down_" + drainerRandomSuffix()
+	db := "drainer_test_down_" + randomSuffix()
 	c.dropDownstream(t, db)
 	c.exec(ctx, t, "CREATE DATABASE "+db, "CREATE TABLE "+db+".t (id INT PRIMARY KEY, n INT)")
 
@@ -44,7 +44,7 @@ func TestDrainerDownstreamConnectionsKilled(t *testing.T) {
 	for round := 1; round <= 3; round++ {
 		target := int64(round * 150)
 		require.Eventually(t, func() bool { return writes.Load() > target }, 60*time.Second, 20*time.Millisecond)
-		killed := drainerKillConnectionsOf(ctx, t, c, c.drainer.Pid())
+		killed := killConnectionsOf(ctx, t, c, c.drainer.Pid())
 		t.Logf("round %d: killed %d downstream connections of the drainer", round, killed)
 	}
 	stop.Store(true)
@@ -55,11 +55,11 @@ func TestDrainerDownstreamConnectionsKilled(t *testing.T) {
 
 // killConnectionsOf kills the MariaDB connections whose client port is a
 // TCP socket of process pid.
-func drainerKillConnectionsOf(ctx context.Context, t *testing.T, c *drainerCluster, pid int) int {
+func killConnectionsOf(ctx context.Context, t *testing.T, c *drainerCluster, pid int) int {
 	t.Helper()
-	ports := drainerLocalPorts(t, pid)
+	ports := localPorts(t, pid)
 	killed := 0
-	for _, r := range drainerQueryRows(ctx, t, c.down, "SELECT id, host FROM information_schema.processlist") {
+	for _, r := range queryRows(ctx, t, c.down, "SELECT id, host FROM information_schema.processlist") {
 		_, port, ok := strings.Cut(r[1], ":")
 		if ok && ports[port] {
 			if _, err := c.down.ExecContext(ctx, "KILL CONNECTION "+r[0]); err == nil {
@@ -71,7 +71,7 @@ func drainerKillConnectionsOf(ctx context.Context, t *testing.T, c *drainerClust
 }
 
 // localPorts returns the local TCP ports of the sockets process pid holds.
-func drainerLocalPorts(t *testing.T, pid int) map[string]bool {
+func localPorts(t *testing.T, pid int) map[string]bool {
 	t.Helper()
 	inodes := map[string]bool{}
 	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))

@@ -21,7 +21,7 @@ func TestDrainerReplicatesToMariaDB(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	c := startDrainerCluster(ctx, t, "[syncer]\ndb-type = \"mysql\"\n")
-	db := "drainer_test_e2e_" + drainerRandomSuffix()
+	db := "drainer_test_e2e_" + randomSuffix()
 	c.dropDownstream(t, db)
 
 	c.exec(ctx, t,
@@ -52,14 +52,14 @@ func TestDrainerReplicatesToMariaDB(t *testing.T) {
 	// The checkpoint row is written, /commit_ts serves it, /metrics has the
 	// original names.
 	require.Eventually(t, func() bool {
-		rows := drainerQueryRows(ctx, t, c.down, "SELECT checkPoint FROM "+c.cpDB+".checkpoint")
+		rows := queryRows(ctx, t, c.down, "SELECT checkPoint FROM "+c.cpDB+".checkpoint")
 		return len(rows) == 1 && strings.Contains(rows[0][0], `"commitTS"`)
 	}, 30*time.Second, 100*time.Millisecond)
 	var commit struct {
 		Code int
 		Data struct{ TS int64 }
 	}
-	drainerGetJSON(t, "http://"+c.drainer.Addr+"/commit_ts", &commit)
+	getJSON(t, "http://"+c.drainer.Addr+"/commit_ts", &commit)
 	require.Equal(t, 200, commit.Code)
 	require.Positive(t, commit.Data.TS)
 	resp, err := http.Get("http://" + c.drainer.Addr + "/metrics")
@@ -73,7 +73,7 @@ func TestDrainerReplicatesToMariaDB(t *testing.T) {
 	}
 }
 
-func drainerGetJSON(t *testing.T, url string, v any) {
+func getJSON(t *testing.T, url string, v any) {
 	t.Helper()
 	resp, err := http.Get(url)
 	require.NoError(t, err)

@@ -27,7 +27,7 @@ func TestDrainerStopsOnRejectedDDL(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	c := startDrainerCluster(ctx, t, "[syncer]\n")
-	db := "drainer_test_ddl_" + drainerRandomSuffix()
+	db := "drainer_test_ddl_" + randomSuffix()
 	c.dropDownstream(t, db)
 	c.exec(ctx, t, "CREATE DATABASE "+db, "CREATE TABLE "+db+".t (id INT PRIMARY KEY, name VARCHAR(16))",
 		"INSERT INTO "+db+".t VALUES (1, 'a')")
@@ -50,7 +50,7 @@ func TestDrainerStopsOnRejectedDDL(t *testing.T) {
 	require.NoError(t, c.drainer.StartReady(ctx))
 	c.exec(ctx, t, "INSERT INTO "+db+".t VALUES (2, 'b')")
 	require.Eventually(t, func() bool {
-		return len(drainerQueryRows(ctx, t, c.down, "SELECT id FROM "+db+".t WHERE id = 2")) == 1
+		return len(queryRows(ctx, t, c.down, "SELECT id FROM "+db+".t WHERE id = 2")) == 1
 	}, 30*time.Second, 50*time.Millisecond)
 }
 
@@ -60,7 +60,7 @@ func TestDrainerTableWithoutKeys(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	c := startDrainerCluster(ctx, t, "[syncer]\n")
-	db := "drainer_test_nokey_" + drainerRandomSuffix()
+	db := "drainer_test_nokey_" + randomSuffix()
 	c.dropDownstream(t, db)
 	c.exec(ctx, t, "CREATE DATABASE "+db, "CREATE TABLE "+db+".t (a INT, b VARCHAR(16))",
 		"INSERT INTO "+db+".t VALUES (1, 'x'), (2, 'y'), (2, 'y'), (3, NULL)",
@@ -78,7 +78,7 @@ func TestDrainerKill9UnderLoad(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	c := startDrainerCluster(ctx, t, "[syncer]\n")
-	db := "drainer_test_kill_" + drainerRandomSuffix()
+	db := "drainer_test_kill_" + randomSuffix()
 	c.dropDownstream(t, db)
 	c.exec(ctx, t, "CREATE DATABASE "+db, "CREATE TABLE "+db+".acc (id INT PRIMARY KEY, v INT, n INT)")
 

@@ -26,14 +26,14 @@ func TestDrainerFileSink(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	c := startDrainerCluster(ctx, t, "[syncer]\ndb-type = \"file\"\n")
-	db := "drainer_test_file_" + drainerRandomSuffix()
+	db := "drainer_test_file_" + randomSuffix()
 	c.exec(ctx, t, "CREATE DATABASE "+db, "CREATE TABLE "+db+".t (id INT PRIMARY KEY, v VARCHAR(8))",
 		"INSERT INTO "+db+".t VALUES (1, 'a'), (2, 'b')", "UPDATE "+db+".t SET v = 'c' WHERE id = 2",
 		"DELETE FROM "+db+".t WHERE id = 1")
 
 	var ddls, events []string
 	require.Eventually(t, func() bool {
-		ddls, events = drainerReadFileSink(t, c.drainer.DataDir, db)
+		ddls, events = readFileSink(t, c.drainer.DataDir, db)
 		return len(ddls) == 2 && len(events) == 4
 	}, 30*time.Second, 100*time.Millisecond, "ddls %v, events %v", ddls, events)
 	require.Contains(t, ddls[1], "CREATE TABLE")
@@ -46,7 +46,7 @@ func TestDrainerFileSink(t *testing.T) {
 
 // readFileSink returns the DDLs and the row event types of schema db found
 // in the binlog files of dir.
-func drainerReadFileSink(t *testing.T, dir, db string) (ddls, events []string) {
+func readFileSink(t *testing.T, dir, db string) (ddls, events []string) {
 	t.Helper()
 	r, err := binlogfile.NewDirReader(dir, binlogfile.Pos{}, binlogfile.ReaderOptions{})
 	if err != nil {

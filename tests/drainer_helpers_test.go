@@ -39,7 +39,7 @@ func requireDrainerBinary(t *testing.T) {
 	}
 }
 
-func drainerRandomSuffix() string {
+func randomSuffix() string {
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
@@ -48,7 +48,7 @@ func drainerRandomSuffix() string {
 func startDrainerCluster(ctx context.Context, t *testing.T, drainerTOML string) *drainerCluster {
 	t.Helper()
 	requireDrainerBinary(t)
-	c := &drainerCluster{dir: t.TempDir(), cpDB: "drainer_test_cp_" + drainerRandomSuffix()}
+	c := &drainerCluster{dir: t.TempDir(), cpDB: "drainer_test_cp_" + randomSuffix()}
 	var err error
 	c.pd, err = testcluster.StartPDLite(ctx, binDir, c.dir)
 	require.NoError(t, err)
@@ -75,7 +75,7 @@ func startDrainerCluster(ctx context.Context, t *testing.T, drainerTOML string) 
 		_ = c.drainer.Stop(20 * time.Second)
 		if t.Failed() {
 			b, _ := os.ReadFile(filepath.Join(c.drainer.Dir, "drainer.log"))
-			t.Logf("drainer output:\n%s\ndrainer log (tail):\n%s", c.drainer.Output(), drainerTail(string(b), 8000))
+			t.Logf("drainer output:\n%s\ndrainer log (tail):\n%s", c.drainer.Output(), tail(string(b), 8000))
 		}
 	})
 	return c
@@ -88,7 +88,7 @@ func (c *drainerCluster) drainerTOML(syncer string) string {
 		"[syncer.to.checkpoint]\nschema = %q\n", syncer, c.cpDB)
 }
 
-func drainerTail(s string, n int) string {
+func tail(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
@@ -110,7 +110,7 @@ func (c *drainerCluster) dropDownstream(t *testing.T, db string) {
 }
 
 // rows returns the rows of a query on db as strings.
-func drainerQueryRows(ctx context.Context, t *testing.T, db *sql.DB, q string) [][]string {
+func queryRows(ctx context.Context, t *testing.T, db *sql.DB, q string) [][]string {
 	t.Helper()
 	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
@@ -147,8 +147,8 @@ func (c *drainerCluster) requireSameRows(ctx context.Context, t *testing.T, quer
 	ok := false
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
-		up = drainerQueryRows(ctx, t, c.up, query)
-		down = drainerQueryRows(ctx, t, c.down, query)
+		up = queryRows(ctx, t, c.up, query)
+		down = queryRows(ctx, t, c.down, query)
 		if len(up) > 0 && fmt.Sprint(up) == fmt.Sprint(down) {
 			ok = true
 			break

@@ -23,7 +23,7 @@ func TestDrainerCommitToDownstreamLatency(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	c := startDrainerCluster(ctx, t, "[syncer]\n")
-	db := "drainer_test_lat_" + drainerRandomSuffix()
+	db := "drainer_test_lat_" + randomSuffix()
 	c.dropDownstream(t, db)
 	c.exec(ctx, t, "CREATE DATABASE "+db, "CREATE TABLE "+db+".t (id INT PRIMARY KEY, k INT, pad VARCHAR(64))")
 	c.exec(ctx, t, "INSERT INTO "+db+".t VALUES (0, 0, 'warm')")

@@ -28,7 +28,7 @@ func TestDrainerTwoPumps(t *testing.T) {
 	require.NoError(t, err, "the new pump must notify the drainer")
 	t.Cleanup(func() { _ = pump2.Stop(15 * time.Second) })
 
-	db := "drainer_test_pumps_" + drainerRandomSuffix()
+	db := "drainer_test_pumps_" + randomSuffix()
 	c.dropDownstream(t, db)
 	c.exec(ctx, t, "CREATE DATABASE "+db, "CREATE TABLE "+db+".t (id INT PRIMARY KEY, v INT)")
 	next := 0
@@ -58,18 +58,18 @@ func TestDrainerTwoPumps(t *testing.T) {
 	// Paused, the pump is neither written by TiDB nor pulled by the drainer
 	// (whose merge waits for it, as the original's does); back online, the
 	// drainer finds it again and catches up.
-	drainerPumpAction(ctx, t, pump2.Addr, "pump-2", "pause")
+	pumpAction(ctx, t, pump2.Addr, "pump-2", "pause")
 	require.Eventually(t, func() bool { return !pump2.Running() }, 30*time.Second, 50*time.Millisecond)
 	write(50)
 	require.NoError(t, pump2.StartReady(ctx))
 	c.requireSameRows(ctx, t, q, 60*time.Second)
 
-	drainerPumpAction(ctx, t, pump2.Addr, "pump-2", "close")
+	pumpAction(ctx, t, pump2.Addr, "pump-2", "close")
 	write(50)
 	c.requireSameRows(ctx, t, q, 60*time.Second)
 }
 
-func drainerPumpAction(ctx context.Context, t *testing.T, addr, nodeID, action string) {
+func pumpAction(ctx context.Context, t *testing.T, addr, nodeID, action string) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, "http://"+addr+"/state/"+nodeID+"/"+action, nil)
 	require.NoError(t, err)

@@ -20,14 +20,14 @@ func TestDrainerRelayLogRecovery(t *testing.T) {
 	defer cancel()
 	relayDir := filepath.Join(t.TempDir(), "relay")
 	c := startDrainerCluster(ctx, t, "[syncer]\n[syncer.relay]\nlog-dir = \""+relayDir+"\"\n")
-	db := "drainer_test_relay_" + drainerRandomSuffix()
+	db := "drainer_test_relay_" + randomSuffix()
 	c.dropDownstream(t, db)
 	c.exec(ctx, t, "CREATE DATABASE "+db, "CREATE TABLE "+db+".t (id INT PRIMARY KEY, v VARCHAR(8))",
 		"INSERT INTO "+db+".t VALUES (1, 'a'), (2, 'b')", "UPDATE "+db+".t SET v = 'c' WHERE id = 2",
 		"INSERT INTO "+db+".t VALUES (3, 'd')")
 	q := "SELECT id, v FROM " + db + ".t ORDER BY id"
 	c.requireSameRows(ctx, t, q, 60*time.Second)
-	want := drainerQueryRows(ctx, t, c.up, q)
+	want := queryRows(ctx, t, c.up, q)
 
 	// The drainer dies; the downstream lost its last rows and the checkpoint
 	// is back at the start, not consistent; then the upstream is gone.
@@ -44,8 +44,8 @@ func TestDrainerRelayLogRecovery(t *testing.T) {
 	require.NoError(t, c.drainer.Start())
 	require.True(t, c.drainer.Exited(90*time.Second), "the drainer must exit after the relay recovery")
 	require.Contains(t, c.drainer.Output(), "relay log was applied")
-	require.Equal(t, want, drainerQueryRows(ctx, t, c.down, q))
-	rows := drainerQueryRows(ctx, t, c.down, "SELECT checkPoint FROM "+c.cpDB+".checkpoint")
+	require.Equal(t, want, queryRows(ctx, t, c.down, q))
+	rows := queryRows(ctx, t, c.down, "SELECT checkPoint FROM "+c.cpDB+".checkpoint")
 	require.Len(t, rows, 1)
 	require.True(t, strings.Contains(rows[0][0], `"consistent":true`), rows[0][0])
 }

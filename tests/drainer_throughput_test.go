@@ -21,7 +21,7 @@ func TestDrainerCatchUpThroughput(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	c := startDrainerCluster(ctx, t, "[syncer]\n")
-	db := "drainer_test_tput_" + drainerRandomSuffix()
+	db := "drainer_test_tput_" + randomSuffix()
 	c.dropDownstream(t, db)
 	c.exec(ctx, t, "CREATE DATABASE "+db,
 		"CREATE TABLE "+db+".sbtest (id INT PRIMARY KEY, k INT, c CHAR(120), pad CHAR(60), KEY k_1 (k))")

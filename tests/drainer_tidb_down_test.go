@@ -39,16 +39,16 @@ func TestDrainerWaitsForTiDBStatusAPI(t *testing.T) {
 		return strings.Contains(string(b), "waiting for TiDB")
 	}, 60*time.Second, 100*time.Millisecond, "the drainer must say it waits for TiDB")
 	require.NoError(t, waiting.Stop(20*time.Second))
-	require.Contains(t, string(drainerMust(os.ReadFile(logFile))), "got signal while starting")
+	require.Contains(t, string(must(os.ReadFile(logFile))), "got signal while starting")
 
-	db := "drainer_test_tidbdown_" + drainerRandomSuffix()
+	db := "drainer_test_tidbdown_" + randomSuffix()
 	c.dropDownstream(t, db)
 	c.exec(ctx, t, "CREATE DATABASE "+db, "CREATE TABLE "+db+".t (id INT PRIMARY KEY)", "INSERT INTO "+db+".t VALUES (1)")
 	require.NoError(t, c.drainer.StartReady(ctx))
 	c.requireSameRows(ctx, t, "SELECT id FROM "+db+".t", 60*time.Second)
 }
 
-func drainerMust[T any](v T, err error) T {
+func must[T any](v T, err error) T {
 	if err != nil {
 		panic(err)
 	}
