@@ -1,14 +1,30 @@
 #!/usr/bin/env bash
-# `make bench`: Go benchmarks of the storage engine and the pump client, then
-# the pump load tool against real pd-lite and pump processes. Set
-# BENCH_DURATION (default 5s) and BENCH_RUNS (default 1); the reference
-# protocol of the pump issue is BENCH_DURATION=20s BENCH_RUNS=5.
+# `make bench`: Go benchmarks of the pump storage engine and client, the
+# drainer's parts, the loader against MariaDB (with the machine's ceiling
+# line), reparo and arbiter, the Kafka sink, then the pump load tool against
+# real pd-lite and pump processes. Set BENCH_DURATION (default 5s) and
+# BENCH_RUNS (default 1) for the pump tool; the reference protocol of the pump
+# issue is BENCH_DURATION=20s BENCH_RUNS=5. LOADER_ROWS (default 200000) sets
+# the rows per loader phase.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 make --no-print-directory build >/dev/null
-echo "== go test -bench (pump/storage, pkg/pumpclient)"
-go test -run '^$' -bench . -benchtime "${BENCH_TIME:-3s}" ./pump/storage/ ./pkg/pumpclient/
+scripts/ensure-mariadb.sh
+bt="${BENCH_TIME:-3s}"
+echo "== go test -bench (pump/storage, pkg/pumpclient, pkg/binlogfile, drainer parts)"
+go test -run '^$' -bench . -benchtime "$bt" ./pump/storage/ ./pkg/pumpclient/ ./pkg/binlogfile/ \
+	./drainer/translator/ ./drainer/collector/ ./drainer/schema/ ./drainer/sink/file/
+echo
+echo "== Kafka sink (kfake)"
+go test -run '^$' -bench Produce ./drainer/sink/kafka/
+echo
+echo "== pkg/loader (MariaDB ceiling line first)"
+go run ./pkg/loader/loaderbench -rows "${LOADER_ROWS:-200000}"
+echo
+echo "== reparo and arbiter against pkg/loader alone (MariaDB)"
+go test -run '^$' -bench Sysbench -benchtime 1x ./reparo/
+go test -run '^$' -bench Rows -benchtime 6000x ./arbiter/
 echo
 echo "== pump load tool"
 go run ./tests/pumpbench -duration "${BENCH_DURATION:-5s}" -runs "${BENCH_RUNS:-1}" "$@"
