@@ -102,7 +102,7 @@ func (c *catalog) apply(job *model.Job) {
 				delete(c.tables, id)
 			}
 		}
-	case model.ActionDropTable:
+	case model.ActionDropTable, model.ActionDropSequence:
 		delete(c.tables, job.TableID)
 	case model.ActionTruncateTable, model.ActionRenameTable:
 		delete(c.tables, job.TableID)

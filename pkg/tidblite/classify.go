@@ -18,6 +18,7 @@ const (
 	stmtRollback                 // ROLLBACK
 	stmtDDL                      // schema change: a DDL job
 	stmtMetaDDL                  // schema-only change the engine does not see (ddl_meta.go)
+	stmtSequence                 // NEXTVAL, LASTVAL, SETVAL (sequence.go)
 	stmtCustom                   // TiDB-only statement answered by tidb-lite
 )
 
@@ -39,6 +40,7 @@ type classified struct {
 
 	custom        customKind
 	meta          metaDDL // stmtMetaDDL
+	seq           seqCall // stmtSequence
 	state, nodeID string  // CHANGE PUMP|DRAINER
 }
 
@@ -85,6 +87,9 @@ func classifyCustom(query string) (classified, bool) {
 			k = customShowDrainer
 		}
 		return classified{kind: stmtCustom, custom: k}, true
+	}
+	if c, ok := classifySeqCall(query); ok {
+		return classified{kind: stmtSequence, seq: c}, true
 	}
 	if m, ok := classifyMetaDDL(query); ok {
 		return classified{kind: stmtMetaDDL, meta: m}, true

@@ -113,7 +113,7 @@ func (s *Server) allocJobIDs(ctx context.Context, r *ddlRun) error {
 	var err error
 	switch r.plan.action {
 	case model.ActionCreateSchema, model.ActionCreateTable, model.ActionTruncateTable,
-		model.ActionCreatePlacementPolicy, model.ActionCreateResourceGroup:
+		model.ActionCreatePlacementPolicy, model.ActionCreateResourceGroup, model.ActionCreateSequence:
 		if r.objID, err = s.meta.alloc(ctx, counterGlobalID, 1); err != nil {
 			return fmt.Errorf("allocate id: %w", err)
 		}
@@ -146,7 +146,7 @@ func ddlPrewriteKey(r *ddlRun) []byte {
 		return codec.EncodeMetaHashKey([]byte("DBs"), fmt.Appendf(nil, "DB:%d", r.objID))
 	case model.ActionDropSchema:
 		return codec.EncodeMetaHashKey([]byte("DBs"), fmt.Appendf(nil, "DB:%d", p.db.ID))
-	case model.ActionCreateTable, model.ActionTruncateTable:
+	case model.ActionCreateTable, model.ActionTruncateTable, model.ActionCreateSequence:
 		return codec.MetaTableKey(p.db.ID, r.objID)
 	case model.ActionRenameTable:
 		return codec.MetaTableKey(p.newDB.ID, p.table.ID)
@@ -201,6 +201,8 @@ func (s *Server) applyJob(ctx context.Context, job *model.Job, handles []int64, 
 	switch job.Type {
 	case model.ActionDropTable, model.ActionTruncateTable:
 		s.ids.drop(job.TableID)
+	case model.ActionDropSequence:
+		s.seqs.forget(job.TableID)
 	case model.ActionDropSchema:
 		var ids []int64
 		_ = job.DecodeArgs(&ids)

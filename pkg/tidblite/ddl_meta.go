@@ -18,10 +18,12 @@ import (
 
 // metaDDL is a parsed schema-only DDL.
 type metaDDL struct {
-	action model.ActionType
-	db     string // table DDLs: the database as written ("" = current)
-	table  string // table DDLs
-	name   string // policy or resource group
+	action   model.ActionType
+	db       string // table DDLs: the database as written ("" = current)
+	table    string // table DDLs
+	name     string // policy or resource group
+	ifExists bool   // IF [NOT] EXISTS (sequences)
+	opts     string // CREATE SEQUENCE options
 }
 
 const ident = "(?:`((?:[^`]|``)+)`|([A-Za-z0-9_$]+))"
@@ -33,6 +35,10 @@ var (
 		`\s+attributes\s*=?\s*(?:'[^']*'|"[^"]*"|default)\s*;?\s*$`)
 	rePolicy = regexp.MustCompile(`(?is)^\s*(create|alter|drop)\s+(?:or\s+replace\s+)?placement\s+policy\s+` +
 		`(?:if\s+(?:not\s+)?exists\s+)?` + ident + `(?:\s+.*)?;?\s*$`)
+	reCreateSeq = regexp.MustCompile(`(?is)^\s*create\s+sequence\s+(if\s+not\s+exists\s+)?(?:` + ident + `\s*\.\s*)?` +
+		ident + `(.*?);?\s*$`)
+	reDropSeq = regexp.MustCompile(`(?is)^\s*drop\s+sequence\s+(if\s+exists\s+)?(?:` + ident + `\s*\.\s*)?` +
+		ident + `\s*;?\s*$`)
 	reResourceGroup = regexp.MustCompile(`(?is)^\s*(create|alter|drop)\s+resource\s+group\s+` +
 		`(?:if\s+(?:not\s+)?exists\s+)?` + ident + `(?:\s+.*)?;?\s*$`)
 )
@@ -54,6 +60,13 @@ func classifyMetaDDL(query string) (metaDDL, bool) {
 		}
 		return metaDDL{action: a, db: identAt(m, 1), table: identAt(m, 3)}, true
 	}
+	if m := reCreateSeq.FindStringSubmatch(query); m != nil {
+		return metaDDL{action: model.ActionCreateSequence, ifExists: m[1] != "", db: identAt(m, 2), table: identAt(m, 4),
+			opts: m[6]}, true
+	}
+	if m := reDropSeq.FindStringSubmatch(query); m != nil {
+		return metaDDL{action: model.ActionDropSequence, ifExists: m[1] != "", db: identAt(m, 2), table: identAt(m, 4)}, true
+	}
 	if m := reAttributes.FindStringSubmatch(query); m != nil {
 		return metaDDL{action: model.ActionAlterTableAttributes, db: identAt(m, 1), table: identAt(m, 3)}, true
 	}
@@ -74,6 +87,7 @@ func classifyMetaDDL(query string) (metaDDL, bool) {
 func isMetaOnly(a model.ActionType) bool {
 	switch a {
 	case model.ActionAlterCacheTable, model.ActionAlterNoCacheTable, model.ActionAlterTableAttributes,
+		model.ActionCreateSequence, model.ActionDropSequence,
 		model.ActionCreatePlacementPolicy, model.ActionAlterPlacementPolicy, model.ActionDropPlacementPolicy,
 		model.ActionCreateResourceGroup, model.ActionAlterResourceGroup, model.ActionDropResourceGroup:
 		return true
@@ -101,7 +115,13 @@ func planMetaDDL(m metaDDL, query, curDB string, cat *catalog) (*ddlPlan, error)
 	if p.dbName == "" {
 		return nil, fmt.Errorf("%w: no database selected", ErrUnsupportedDDL)
 	}
+	if m.action == model.ActionCreateSequence {
+		return planCreateSequence(p, m, cat)
+	}
 	p.db, p.table = cat.table(p.dbName, m.table)
+	if p.table == nil && m.action == model.ActionDropSequence && m.ifExists {
+		return nil, nil
+	}
 	if p.table == nil {
 		return nil, fmt.Errorf("table %s.%s doesn't exist", p.dbName, m.table)
 	}
@@ -128,10 +148,10 @@ func (s *Server) metaDDLStmt(ctx context.Context, cs *connState, m metaDDL, quer
 	s.catMu.RLock()
 	p, err := planMetaDDL(m, query, s.currentDB(cs), s.cat)
 	s.catMu.RUnlock()
-	if err != nil {
-		return err
+	if err != nil || p == nil {
+		return errOr(err, cb)
 	}
-	if p.table == nil {
+	if p.db == nil { // a placement policy or resource group
 		skip, err := s.resolveNamed(ctx, p, query)
 		if err != nil || skip {
 			return errOr(err, cb)
@@ -147,6 +167,14 @@ func (s *Server) metaDDLStmt(ctx context.Context, cs *connState, m metaDDL, quer
 // the table's info; a policy or resource group job names its object.
 func (s *Server) metaJobInfo(r *ddlRun, job *model.Job) error {
 	p := r.plan
+	if p.action == model.ActionCreateSequence {
+		ti, err := sequenceTableInfo(r.objID, p.tableName, parseSequenceOptions(p.seqOpts), uint64(r.startTS))
+		if err != nil {
+			return err
+		}
+		job.TableID, job.TableName, job.BinlogInfo.TableInfo = ti.ID, ti.Name.O, ti
+		return nil
+	}
 	if p.table == nil {
 		job.SchemaID, job.SchemaName = r.objID, p.tableName
 		return nil
@@ -156,6 +184,9 @@ func (s *Server) metaJobInfo(r *ddlRun, job *model.Job) error {
 		return fmt.Errorf("clone table info: %w", err)
 	}
 	ti.UpdateTS = uint64(r.startTS)
+	if p.action == model.ActionDropSequence {
+		ti.State = model.StateNone
+	}
 	job.TableID, job.TableName = p.table.ID, p.tableName
 	job.BinlogInfo.TableInfo = ti
 	return nil
@@ -246,4 +277,21 @@ func errOr(err error, cb resultFn) error {
 		return err
 	}
 	return cb(okResult(), false)
+}
+
+// planCreateSequence resolves CREATE SEQUENCE: the database must exist and
+// the name be free (nil plan: IF NOT EXISTS with nothing to do).
+func planCreateSequence(p *ddlPlan, m metaDDL, cat *catalog) (*ddlPlan, error) {
+	p.db = cat.dbByName(p.dbName)
+	if p.db == nil {
+		return nil, mysql.NewSQLError(mysql.ERBadDb, mysql.SSUnknownSQLState, "Unknown database '%s'", p.dbName)
+	}
+	if _, t := cat.table(p.dbName, m.table); t != nil {
+		if m.ifExists {
+			return nil, nil
+		}
+		return nil, mysql.NewSQLError(mysql.ERTableExists, mysql.SSUnknownSQLState, "Table '%s.%s' already exists", p.db.Name.O, m.table)
+	}
+	p.dbName, p.tableName, p.seqOpts = p.db.Name.O, m.table, m.opts
+	return p, nil
 }

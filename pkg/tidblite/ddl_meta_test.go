@@ -25,6 +25,8 @@ func TestClassifyMetaDDL(t *testing.T) {
 		{"CREATE RESOURCE GROUP rg1 RU_PER_SEC=1000", metaDDL{action: model.ActionCreateResourceGroup, name: "rg1"}},
 		{"alter resource group rg1 ru_per_sec = 2000 burstable", metaDDL{action: model.ActionAlterResourceGroup, name: "rg1"}},
 		{"DROP RESOURCE GROUP rg1", metaDDL{action: model.ActionDropResourceGroup, name: "rg1"}},
+		{"CREATE SEQUENCE IF NOT EXISTS d.s START 3", metaDDL{action: model.ActionCreateSequence, db: "d", table: "s", ifExists: true, opts: " START 3"}},
+		{"drop sequence `s`", metaDDL{action: model.ActionDropSequence, table: "s"}},
 	}
 	for _, c := range cases {
 		got, ok := classifyMetaDDL(c.q)
@@ -32,7 +34,7 @@ func TestClassifyMetaDDL(t *testing.T) {
 		require.Equal(t, c.want, got, c.q)
 		require.Equal(t, stmtMetaDDL, classify(c.q).kind, c.q)
 	}
-	for _, q := range []string{"ALTER TABLE t ADD COLUMN cache int", "SELECT 'alter table t cache'", "CREATE TABLE cache (id int)"} {
+	for _, q := range []string{"ALTER TABLE t ADD COLUMN cache int", "SELECT nextval(s) + 1", "SELECT 'alter table t cache'", "CREATE TABLE cache (id int)"} {
 		_, ok := classifyMetaDDL(q)
 		require.False(t, ok, q)
 	}

@@ -29,6 +29,7 @@ type ddlPlan struct {
 	newTableName string
 
 	objID   int64             // policy or resource group being altered or dropped
+	seqOpts string            // CREATE SEQUENCE options
 	renamed map[string]string // CHANGE/RENAME COLUMN: new -> old (lower)
 	added   map[string]bool   // ADD COLUMN (lower)
 }
@@ -44,13 +45,14 @@ var actionSteps = map[model.ActionType]int64{
 	model.ActionAlterCacheTable: 1, model.ActionAlterNoCacheTable: 1, model.ActionAlterTableAttributes: 1,
 	model.ActionCreatePlacementPolicy: 1, model.ActionAlterPlacementPolicy: 1, model.ActionDropPlacementPolicy: 1,
 	model.ActionCreateResourceGroup: 1, model.ActionAlterResourceGroup: 1, model.ActionDropResourceGroup: 1,
+	model.ActionCreateSequence: 1, model.ActionDropSequence: 1,
 }
 
 // finalState is the job's schema state when it is done.
 func finalState(a model.ActionType) model.SchemaState {
 	switch a {
 	case model.ActionDropSchema, model.ActionDropTable, model.ActionDropColumn, model.ActionDropIndex,
-		model.ActionDropPlacementPolicy, model.ActionDropResourceGroup:
+		model.ActionDropPlacementPolicy, model.ActionDropResourceGroup, model.ActionDropSequence:
 		return model.StateNone
 	}
 	return model.StatePublic

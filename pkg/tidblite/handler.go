@@ -116,6 +116,8 @@ func (h *handler) statement(ctx context.Context, c *mysql.Conn, query string, ru
 		return h.s.rollbackStmt(ctx, cs, run, cb)
 	case stmtDDL:
 		return h.s.ddlStmt(ctx, cs, st, query, run, cb)
+	case stmtSequence:
+		return h.s.sequenceStmt(ctx, cs, st.seq, query, cb)
 	case stmtMetaDDL:
 		return h.s.metaDDLStmt(ctx, cs, st.meta, query, cb)
 	case stmtRead:

@@ -66,6 +66,7 @@ type Server struct {
 	commitMu sync.Mutex   // one commit check-and-apply at a time; guards wsets
 	wsets    *writeSets
 	autoInc  *autoIncs
+	seqs     *sequences
 	catMu    sync.RWMutex // guards cat for readers without the engine lock
 	cat      *catalog
 	ids      *rowIDs
@@ -90,7 +91,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		cfg: cfg, lg: cfg.Logger.With(zap.String("component", "tidb-lite")),
-		wsets: newWriteSets(), autoInc: newAutoIncs(), cat: newCatalog(), closing: make(chan struct{}),
+		wsets: newWriteSets(), autoInc: newAutoIncs(), seqs: &sequences{m: map[int64]*seqState{}}, cat: newCatalog(), closing: make(chan struct{}),
 		mvcc: newMVCCStore(cfg.MVCCKeys, time.Now), started: time.Now(), ddlID: newDDLID(),
 		crashMode: cfg.CrashNextTxn, conns: connTable{conns: map[uint32]*connState{}},
 	}
