@@ -215,7 +215,7 @@ func (a *Arbiter) feed(ctx context.Context, rd *kafkareader.Reader, ld *loader.L
 				continue
 			}
 			last = ts
-			txn, err := kafkareader.SecondaryBinlogToTxn(msg.Binlog)
+			txn, err := loader.SecondaryBinlogToTxn(msg.Binlog)
 			if err != nil {
 				return fmt.Errorf("arbiter: partition %d offset %d: %w", msg.Partition, msg.Offset, err)
 			}

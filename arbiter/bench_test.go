@@ -138,7 +138,7 @@ func BenchmarkLoaderRows(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		txn, err := kafkareader.SecondaryBinlogToTxn(bl)
+		txn, err := loader.SecondaryBinlogToTxn(bl)
 		if err != nil {
 			b.Fatal(err)
 		}

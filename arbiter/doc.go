@@ -1,6 +1,6 @@
 // Package arbiter replicates the drainer's Kafka topic into MySQL or TiDB
 // (SPEC 8): it reads secondary binlogs with pkg/kafkareader, converts them
-// with kafkareader.SecondaryBinlogToTxn and applies them through pkg/loader.
+// with loader.SecondaryBinlogToTxn and applies them through pkg/loader.
 //
 // Its checkpoint is the row of the topic in
 // tidb_binlog.arbiter_checkpoint(topic_name, ts, status) on the downstream.

@@ -18,6 +18,6 @@
 // is an error: the downstream cannot be made consistent without it.
 // Recover is the whole startup step for a drainer whose upstream is gone:
 // unless the checkpoint is consistent, it applies those binlogs (converted
-// by ToTxn) through a loader in safe mode, waits until they are applied,
+// by loader.SecondaryBinlogToTxn) through a loader in safe mode, waits until they are applied,
 // and saves the checkpoint as consistent at the last one.
 package relay

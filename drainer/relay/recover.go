@@ -58,7 +58,7 @@ func Recover(ctx context.Context, dir string, cp Checkpoint, ld Loader, lg *zap.
 		}
 	}()
 	last, err := Replay(ctx, dir, cp.TS(), lg, func(b *secondarypb.Binlog) error {
-		txn, err := ToTxn(b)
+		txn, err := loader.SecondaryBinlogToTxn(b)
 		if err != nil {
 			return err
 		}

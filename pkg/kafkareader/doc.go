@@ -16,12 +16,7 @@
 // binlog stops the reader with a *DecodeError naming the topic, partition
 // and offset.
 //
-// SecondaryBinlogToTxn converts a secondary binlog to a loader.Txn the way
-// the original loader did: a DDL keeps its schema, table and query; every
-// mutation becomes a DML whose Values are the row (the new row of an
-// update) and whose OldValues are an update's change_row. Column values map
-// to NULL, int64, uint64, float64, string or []byte; JSON bytes become a
-// string and BIT bytes a big-endian uint64.
+// loader.SecondaryBinlogToTxn turns a decoded binlog into a loader.Txn.
 //
 // RaiseSaramaLimits lifts sarama's process-wide 100 MiB request and
 // response limits to fit 1 GiB messages (the drainer's largest).

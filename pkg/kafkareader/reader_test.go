@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap/zaptest"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/openbinlog/tidb-binlog/pkg/loader"
 	"github.com/openbinlog/tidb-binlog/proto/secondarypb"
 )
 
@@ -171,8 +172,8 @@ func FuzzDecode(f *testing.F) {
 			require.ErrorIs(t, err, ErrNotBinlog)
 			return
 		}
-		if _, err := SecondaryBinlogToTxn(b); err != nil {
-			require.ErrorIs(t, err, ErrBadBinlog)
+		if _, err := loader.SecondaryBinlogToTxn(b); err != nil {
+			require.ErrorIs(t, err, loader.ErrBadSecondaryBinlog)
 		}
 	})
 }

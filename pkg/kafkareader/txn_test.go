@@ -109,7 +109,7 @@ func TestSecondaryBinlogToTxnGolden(t *testing.T) {
 		b, err := Decode(mustHex(t, d.KafkaHex))
 		require.NoError(t, err, d.Step)
 		require.Equal(t, d.CommitTS, b.GetCommitTs())
-		txn, err := SecondaryBinlogToTxn(b)
+		txn, err := loader.SecondaryBinlogToTxn(b)
 		require.NoError(t, err, d.Step)
 		require.Equal(t, d.CommitTS, txn.CommitTS)
 		require.Len(t, txn.DMLs, len(d.DMLs), d.Step)
@@ -137,7 +137,7 @@ func TestSecondaryBinlogToTxnGoldenDDL(t *testing.T) {
 	for _, d := range g.DDL {
 		b, err := Decode(mustHex(t, d.KafkaHex))
 		require.NoError(t, err)
-		txn, err := SecondaryBinlogToTxn(b)
+		txn, err := loader.SecondaryBinlogToTxn(b)
 		require.NoError(t, err)
 		require.True(t, txn.IsDDL())
 		require.Equal(t, loader.DDL{Database: d.Data.Schema, Table: d.Data.Table, SQL: d.Data.Query}, *txn.DDL)
@@ -161,17 +161,17 @@ func TestColumnValues(t *testing.T) {
 	tbl.Mutations = []*secondarypb.TableMutation{{Type: secondarypb.MutationType_Update.Enum(), Row: row, ChangeRow: old}}
 	b := &secondarypb.Binlog{Type: secondarypb.BinlogType_DML.Enum(), CommitTs: proto.Int64(5),
 		DmlData: &secondarypb.DMLData{Tables: []*secondarypb.Table{tbl}}}
-	txn, err := SecondaryBinlogToTxn(b)
+	txn, err := loader.SecondaryBinlogToTxn(b)
 	require.NoError(t, err)
 	require.Equal(t, []*loader.DML{{Database: "s", Table: "t", Tp: loader.UpdateDMLType,
 		Values:    map[string]any{"b": uint64(0x0102), "j": `{"a":1}`, "n": nil, "s": "x"},
 		OldValues: map[string]any{"b": uint64(0), "j": `[]`, "n": int64(-1), "s": ""}}}, txn.DMLs)
 
 	row.Columns[0].BytesValue = make([]byte, 9)
-	_, err = SecondaryBinlogToTxn(b)
-	require.ErrorIs(t, err, ErrBadBinlog)
+	_, err = loader.SecondaryBinlogToTxn(b)
+	require.ErrorIs(t, err, loader.ErrBadSecondaryBinlog)
 	require.Contains(t, err.Error(), "column b")
 	row.Columns = append(row.Columns, &secondarypb.Column{}, &secondarypb.Column{})
-	_, err = SecondaryBinlogToTxn(b)
-	require.ErrorIs(t, err, ErrBadBinlog)
+	_, err = loader.SecondaryBinlogToTxn(b)
+	require.ErrorIs(t, err, loader.ErrBadSecondaryBinlog)
 }

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/openbinlog/tidb-binlog/pkg/kafkareader"
+	"github.com/openbinlog/tidb-binlog/pkg/loader"
 	"github.com/openbinlog/tidb-binlog/proto/secondarypb"
 )
 
@@ -140,7 +141,7 @@ func TestPartitionedTopicMergedByReader(t *testing.T) {
 				require.NotNil(t, m.Binlog.GetDdlData())
 				continue
 			}
-			txn, err := kafkareader.SecondaryBinlogToTxn(m.Binlog)
+			txn, err := loader.SecondaryBinlogToTxn(m.Binlog)
 			require.NoError(t, err)
 			require.Len(t, txn.DMLs, len(items[i].PrewriteValue.GetMutations()[0].GetSequence()))
 		case err := <-r.Error():

@@ -1,6 +1,7 @@
-package relay
+package loader_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/openbinlog/tidb-binlog/pkg/loader"
@@ -9,7 +10,7 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-func col(name, tp string) *secondarypb.ColumnInfo {
+func colInfo(name, tp string) *secondarypb.ColumnInfo {
 	return &secondarypb.ColumnInfo{Name: proto.String(name), MysqlType: proto.String(tp)}
 }
 
@@ -20,14 +21,25 @@ func dml(ts int64, muts ...*secondarypb.TableMutation) *secondarypb.Binlog {
 		CommitTs: proto.Int64(ts),
 		DmlData: &secondarypb.DMLData{Tables: []*secondarypb.Table{{
 			SchemaName: proto.String("db"), TableName: proto.String("t"),
-			ColumnInfo: []*secondarypb.ColumnInfo{col("id", "int"), col("f", "float"), col("d", "double"),
-				col("j", "json"), col("b", "bit"), col("s", "varchar"), col("bin", "varbinary")},
+			ColumnInfo: []*secondarypb.ColumnInfo{colInfo("id", "int"), colInfo("f", "float"), colInfo("d", "double"),
+				colInfo("j", "json"), colInfo("b", "bit"), colInfo("s", "varchar"), colInfo("bin", "varbinary")},
 			Mutations: muts,
 		}}},
 	}
 }
 
-func row(id int64, s string) *secondarypb.Row {
+func ddl(ts int64) *secondarypb.Binlog {
+	return &secondarypb.Binlog{
+		Type:     secondarypb.BinlogType_DDL.Enum(),
+		CommitTs: proto.Int64(ts),
+		DdlData: &secondarypb.DDLData{
+			SchemaName: proto.String("db"), TableName: proto.String("t"),
+			DdlQuery: []byte("create table t(a int) -- " + strings.Repeat("x", 100)),
+		},
+	}
+}
+
+func secRow(id int64, s string) *secondarypb.Row {
 	return &secondarypb.Row{Columns: []*secondarypb.Column{
 		{Int64Value: proto.Int64(id)}, {DoubleValue: proto.Float64(1.5)}, {DoubleValue: proto.Float64(2.25)},
 		{BytesValue: []byte(`{"a":1}`)}, {BytesValue: []byte{0, 0, 0, 0, 0, 0, 0, 0, 1, 2}},
@@ -35,16 +47,16 @@ func row(id int64, s string) *secondarypb.Row {
 	}}
 }
 
-func TestToTxn(t *testing.T) {
-	txn, err := ToTxn(ddl(5))
+func TestSecondaryBinlogToTxn(t *testing.T) {
+	txn, err := loader.SecondaryBinlogToTxn(ddl(5))
 	require.NoError(t, err)
 	require.Equal(t, &loader.DDL{Database: "db", Table: "t", SQL: string(ddl(5).GetDdlData().GetDdlQuery())}, txn.DDL)
 	require.EqualValues(t, 5, txn.CommitTS)
 
-	txn, err = ToTxn(dml(6,
-		&secondarypb.TableMutation{Type: secondarypb.MutationType_Insert.Enum(), Row: row(1, "x")},
-		&secondarypb.TableMutation{Type: secondarypb.MutationType_Update.Enum(), Row: row(1, "new"), ChangeRow: row(1, "old")},
-		&secondarypb.TableMutation{Type: secondarypb.MutationType_Delete.Enum(), Row: row(1, "new")},
+	txn, err = loader.SecondaryBinlogToTxn(dml(6,
+		&secondarypb.TableMutation{Type: secondarypb.MutationType_Insert.Enum(), Row: secRow(1, "x")},
+		&secondarypb.TableMutation{Type: secondarypb.MutationType_Update.Enum(), Row: secRow(1, "new"), ChangeRow: secRow(1, "old")},
+		&secondarypb.TableMutation{Type: secondarypb.MutationType_Delete.Enum(), Row: secRow(1, "new")},
 	))
 	require.NoError(t, err)
 	require.Len(t, txn.DMLs, 3)
@@ -63,19 +75,19 @@ func TestToTxn(t *testing.T) {
 }
 
 func TestToTxnErrors(t *testing.T) {
-	_, err := ToTxn(&secondarypb.Binlog{Type: secondarypb.BinlogType_DDL.Enum()})
-	require.ErrorIs(t, err, ErrBadBinlog)
+	_, err := loader.SecondaryBinlogToTxn(&secondarypb.Binlog{Type: secondarypb.BinlogType_DDL.Enum()})
+	require.ErrorIs(t, err, loader.ErrBadSecondaryBinlog)
 
-	long := row(1, "x")
+	long := secRow(1, "x")
 	long.Columns = append(long.Columns, &secondarypb.Column{})
-	_, err = ToTxn(dml(1, &secondarypb.TableMutation{Type: secondarypb.MutationType_Insert.Enum(), Row: long}))
-	require.ErrorIs(t, err, ErrBadBinlog)
+	_, err = loader.SecondaryBinlogToTxn(dml(1, &secondarypb.TableMutation{Type: secondarypb.MutationType_Insert.Enum(), Row: long}))
+	require.ErrorIs(t, err, loader.ErrBadSecondaryBinlog)
 
-	_, err = ToTxn(dml(1, &secondarypb.TableMutation{Type: secondarypb.MutationType_Update.Enum(), Row: row(1, "x")}))
-	require.ErrorIs(t, err, ErrBadBinlog, "update without change_row")
+	_, err = loader.SecondaryBinlogToTxn(dml(1, &secondarypb.TableMutation{Type: secondarypb.MutationType_Update.Enum(), Row: secRow(1, "x")}))
+	require.ErrorIs(t, err, loader.ErrBadSecondaryBinlog, "update without change_row")
 
-	wide := row(1, "x")
+	wide := secRow(1, "x")
 	wide.Columns[4] = &secondarypb.Column{BytesValue: []byte{1, 2, 3, 4, 5, 6, 7, 8, 9}}
-	_, err = ToTxn(dml(1, &secondarypb.TableMutation{Type: secondarypb.MutationType_Insert.Enum(), Row: wide}))
-	require.ErrorIs(t, err, ErrBadBinlog)
+	_, err = loader.SecondaryBinlogToTxn(dml(1, &secondarypb.TableMutation{Type: secondarypb.MutationType_Insert.Enum(), Row: wide}))
+	require.ErrorIs(t, err, loader.ErrBadSecondaryBinlog)
 }

@@ -1,62 +1,63 @@
-package relay
+package loader
 
 import (
 	"errors"
 	"fmt"
 
-	"github.com/openbinlog/tidb-binlog/pkg/loader"
 	"github.com/openbinlog/tidb-binlog/proto/secondarypb"
 )
 
-// ErrBadBinlog: a relay binlog that does not describe a transaction.
-var ErrBadBinlog = errors.New("relay: malformed secondary binlog")
+// ErrBadSecondaryBinlog marks a secondary binlog (the Kafka and relay-log
+// payload) that does not describe a transaction.
+var ErrBadSecondaryBinlog = errors.New("loader: malformed secondary binlog")
 
-// ToTxn converts a secondary binlog into a loader transaction: a DDL, or
-// one DML per mutation (Update: row = new values, change_row = old ones).
+// SecondaryBinlogToTxn converts a secondary binlog (what the Kafka sink and
+// the relay log carry) into a transaction: a DDL, or one DML per mutation
+// (Update: row = new values, change_row = old ones). CommitTS is set.
 // Values are nil, int64, uint64, float32 (float columns), float64, string
 // (text, and json), []byte, or uint64 for bit columns.
-func ToTxn(b *secondarypb.Binlog) (*loader.Txn, error) {
-	txn := &loader.Txn{CommitTS: b.GetCommitTs()}
+func SecondaryBinlogToTxn(b *secondarypb.Binlog) (*Txn, error) {
+	txn := &Txn{CommitTS: b.GetCommitTs()}
 	switch b.GetType() {
 	case secondarypb.BinlogType_DDL:
 		d := b.GetDdlData()
 		if d == nil {
-			return nil, fmt.Errorf("%w: DDL %d without ddl_data", ErrBadBinlog, b.GetCommitTs())
+			return nil, fmt.Errorf("%w: DDL %d without ddl_data", ErrBadSecondaryBinlog, b.GetCommitTs())
 		}
-		txn.DDL = &loader.DDL{Database: d.GetSchemaName(), Table: d.GetTableName(), SQL: string(d.GetDdlQuery())}
+		txn.DDL = &DDL{Database: d.GetSchemaName(), Table: d.GetTableName(), SQL: string(d.GetDdlQuery())}
 		return txn, nil
 	case secondarypb.BinlogType_DML:
 		for _, table := range b.GetDmlData().GetTables() {
 			for _, mut := range table.GetMutations() {
 				dml, err := toDML(table, mut)
 				if err != nil {
-					return nil, fmt.Errorf("binlog %d: %w", b.GetCommitTs(), err)
+					return nil, fmt.Errorf("commit ts %d: %w", b.GetCommitTs(), err)
 				}
 				txn.DMLs = append(txn.DMLs, dml)
 			}
 		}
 		return txn, nil
 	}
-	return nil, fmt.Errorf("%w: binlog %d of type %d", ErrBadBinlog, b.GetCommitTs(), b.GetType())
+	return nil, fmt.Errorf("%w: binlog %d of type %d", ErrBadSecondaryBinlog, b.GetCommitTs(), b.GetType())
 }
 
-func toDML(table *secondarypb.Table, mut *secondarypb.TableMutation) (*loader.DML, error) {
-	dml := &loader.DML{Database: table.GetSchemaName(), Table: table.GetTableName()}
+func toDML(table *secondarypb.Table, mut *secondarypb.TableMutation) (*DML, error) {
+	dml := &DML{Database: table.GetSchemaName(), Table: table.GetTableName()}
 	switch mut.GetType() {
 	case secondarypb.MutationType_Insert:
-		dml.Tp = loader.InsertDMLType
+		dml.Tp = InsertDMLType
 	case secondarypb.MutationType_Update:
-		dml.Tp = loader.UpdateDMLType
+		dml.Tp = UpdateDMLType
 	case secondarypb.MutationType_Delete:
-		dml.Tp = loader.DeleteDMLType
+		dml.Tp = DeleteDMLType
 	default:
-		return nil, fmt.Errorf("%w: mutation type %d", ErrBadBinlog, mut.GetType())
+		return nil, fmt.Errorf("%w: mutation type %d", ErrBadSecondaryBinlog, mut.GetType())
 	}
 	var err error
 	if dml.Values, err = rowValues(table, mut.GetRow()); err != nil {
 		return nil, err
 	}
-	if dml.Tp == loader.UpdateDMLType {
+	if dml.Tp == UpdateDMLType {
 		if dml.OldValues, err = rowValues(table, mut.GetChangeRow()); err != nil {
 			return nil, err
 		}
@@ -69,7 +70,7 @@ func rowValues(table *secondarypb.Table, row *secondarypb.Row) (map[string]any, 
 	infos := table.GetColumnInfo()
 	if row == nil || len(cols) > len(infos) {
 		return nil, fmt.Errorf("%w: %s.%s: row of %d columns, %d column infos",
-			ErrBadBinlog, table.GetSchemaName(), table.GetTableName(), len(cols), len(infos))
+			ErrBadSecondaryBinlog, table.GetSchemaName(), table.GetTableName(), len(cols), len(infos))
 	}
 	values := make(map[string]any, len(cols))
 	for i, c := range cols {
@@ -113,7 +114,7 @@ func bitValue(b []byte) (uint64, error) {
 	var v uint64
 	for i, x := range b {
 		if x != 0 && len(b)-i > 8 {
-			return 0, fmt.Errorf("%w: bit value of %d bytes", ErrBadBinlog, len(b))
+			return 0, fmt.Errorf("%w: bit value of %d bytes", ErrBadSecondaryBinlog, len(b))
 		}
 		v = v<<8 | uint64(x)
 	}
