@@ -4,8 +4,10 @@ package tests
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -17,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/require"
 
 	"github.com/openbinlog/tidb-binlog/pkg/security"
@@ -46,7 +49,7 @@ type tlsCluster struct {
 }
 
 // mustTLS is the client (and server) *tls.Config of c.
-func mustTLS(t *testing.T, c security.Config) *tls.Config {
+func tlsConfigOf(t *testing.T, c security.Config) *tls.Config {
 	t.Helper()
 	cfg, err := c.ToTLSConfig()
 	require.NoError(t, err)
@@ -60,8 +63,8 @@ func (c *tlsCluster) securityTOML() string {
 
 func startTLSCluster(ctx context.Context, t *testing.T) *tlsCluster {
 	t.Helper()
-	requireDrainerBinary(t)
-	c := &tlsCluster{dir: t.TempDir(), cpDB: "tls_test_cp_" + randomSuffix()}
+	tlsRequireBinaries(t)
+	c := &tlsCluster{dir: t.TempDir(), cpDB: "tls_test_cp_" + tlsRandomSuffix()}
 	certs := filepath.Join(c.dir, "certs")
 	c.sec = securitytest.GenerateCerts(t, certs, tlsCN)
 	c.sec.CertAllowedCN = []string{tlsCN}
@@ -90,7 +93,7 @@ func (c *tlsCluster) startDaemon(t *testing.T, bin, name, conf string, args ...s
 		_ = p.Stop(20 * time.Second)
 		if t.Failed() {
 			b, _ := os.ReadFile(filepath.Join(dir, name+".log"))
-			t.Logf("%s output:\n%s\nlog (tail):\n%s", name, p.Output(), tail(string(b), 6000))
+			t.Logf("%s output:\n%s\nlog (tail):\n%s", name, p.Output(), tlsTail(string(b), 6000))
 		}
 	})
 	return p
@@ -141,7 +144,7 @@ func (c *tlsCluster) statusProxy(t *testing.T) string {
 	t.Helper()
 	target, err := url.Parse(c.tidb.StatusURL())
 	require.NoError(t, err)
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", mustTLS(t, c.sec))
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", tlsConfigOf(t, c.sec))
 	require.NoError(t, err)
 	srv := &http.Server{Handler: httputil.NewSingleHostReverseProxy(target), ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan struct{})
@@ -178,7 +181,7 @@ func (c *tlsCluster) startDrainer(ctx context.Context, t *testing.T) {
 // httpsGet GETs url over HTTP/1.1 with the client TLS config and returns the
 // status code. (HTTP/1.1 because the drainer's HTTP API does not answer
 // HTTP/2 over TLS yet, see the report of issue 14.)
-func httpsGet(ctx context.Context, tlsCfg *tls.Config, url string) (int, error) {
+func tlsHTTPSGet(ctx context.Context, tlsCfg *tls.Config, url string) (int, error) {
 	tlsCfg = tlsCfg.Clone()
 	tlsCfg.NextProtos = []string{"http/1.1"}
 	cl := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{TLSClientConfig: tlsCfg}}
@@ -198,12 +201,12 @@ func httpsGet(ctx context.Context, tlsCfg *tls.Config, url string) (int, error) 
 // waitHTTPS waits until url answers 200 to a client with the cluster certificate.
 func (c *tlsCluster) waitHTTPS(ctx context.Context, t *testing.T, p *testcluster.Process, url string) {
 	t.Helper()
-	tlsCfg := mustTLS(t, c.sec)
+	tlsCfg := tlsConfigOf(t, c.sec)
 	deadline := time.Now().Add(30 * time.Second)
 	var err error
 	for time.Now().Before(deadline) && ctx.Err() == nil && p.Running() {
 		var code int
-		if code, err = httpsGet(ctx, tlsCfg, url); err == nil && code == http.StatusOK {
+		if code, err = tlsHTTPSGet(ctx, tlsCfg, url); err == nil && code == http.StatusOK {
 			return
 		}
 		if err == nil {
@@ -217,10 +220,11 @@ func (c *tlsCluster) waitHTTPS(ctx context.Context, t *testing.T, p *testcluster
 	t.Fatalf("%s not ready at %s: %v\n%s", p.Name, url, err, p.Output())
 }
 
-// dialRefused reports how a TLS client is treated by addr: the error of the
-// handshake plus one read (TLS 1.3 servers check the client certificate
-// after the client's handshake returns).
-func dialRefused(t *testing.T, addr string, tlsCfg *tls.Config) error {
+// tlsDial reports how the server at addr treats a TLS client: the error of
+// the handshake or of the first read. A refused client reads the server's
+// alert (TLS 1.3 servers check the client certificate after the client's
+// handshake returns); an accepted one waits 3 s for data that never comes.
+func tlsDial(t *testing.T, addr string, tlsCfg *tls.Config) error {
 	t.Helper()
 	tlsCfg = tlsCfg.Clone()
 	tlsCfg.NextProtos = []string{"http/1.1"}
@@ -231,10 +235,57 @@ func dialRefused(t *testing.T, addr string, tlsCfg *tls.Config) error {
 	}
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(3 * time.Second))
-	// An HTTP/1.1 request makes a server that accepted us answer.
-	if _, err := conn.Write([]byte("GET /status HTTP/1.1\r\nHost: x\r\n\r\n")); err != nil {
-		return err
-	}
 	_, err = conn.Read(make([]byte, 1))
 	return err
+}
+
+// tlsRequireBinaries fails the test when a binary it runs is not built.
+func tlsRequireBinaries(t *testing.T) {
+	t.Helper()
+	for _, b := range []string{"pd-lite", "pump", "drainer"} {
+		if _, err := os.Stat(filepath.Join(binDir, b)); err != nil {
+			t.Fatalf("the TLS test needs bin/%s: run `make build` first (%v)", b, err)
+		}
+	}
+}
+
+func tlsRandomSuffix() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func tlsTail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[len(s)-n:]
+}
+
+// tlsQueryRows returns the rows of q on db as strings (nil on error, so
+// that a table not created yet reads as empty).
+func tlsQueryRows(ctx context.Context, t *testing.T, db *sql.DB, q string) [][]string {
+	t.Helper()
+	rows, err := db.QueryContext(ctx, q)
+	if err != nil {
+		return nil
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	require.NoError(t, err)
+	var out [][]string
+	for rows.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		require.NoError(t, rows.Scan(ptrs...))
+		row := make([]string, len(cols))
+		for i, v := range vals {
+			row[i] = v.String
+		}
+		out = append(out, row)
+	}
+	return out
 }

@@ -12,9 +12,23 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/status"
 
 	"github.com/openbinlog/tidb-binlog/pkg/security"
+	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
 )
+
+// grpcConn is a gRPC client of addr with the TLS config cfg.
+func tlsGRPCConn(t *testing.T, addr string, cfg *tls.Config) *grpc.ClientConn {
+	t.Helper()
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(credentials.NewTLS(cfg)))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = conn.Close() })
+	return conn
+}
 
 // TestTLSCluster runs the whole chain over TLS as the original run.sh does
 // (P-256 certificates, CN "binlog", cert-allowed-cn on every server): a row
@@ -32,7 +46,7 @@ func TestTLSCluster(t *testing.T) {
 	down, err := sql.Open("mysql", "root@tcp(127.0.0.1:3306)/")
 	require.NoError(t, err)
 	defer down.Close()
-	db := "tls_test_" + randomSuffix()
+	db := "tls_test_" + tlsRandomSuffix()
 	t.Cleanup(func() { _, _ = down.Exec("DROP DATABASE IF EXISTS " + db) })
 	for _, q := range []string{
 		"CREATE DATABASE " + db,
@@ -44,19 +58,36 @@ func TestTLSCluster(t *testing.T) {
 	}
 	q := "SELECT id, v FROM " + db + ".t ORDER BY id"
 	require.Eventually(t, func() bool {
-		rows := queryRows(ctx, t, down, q)
+		rows := tlsQueryRows(ctx, t, down, q)
 		return len(rows) == 2 && rows[0][1] == "over tls" && rows[1][1] == "binlog"
 	}, 60*time.Second, 100*time.Millisecond, "the rows did not reach MariaDB")
 
-	noCert := mustTLS(t, security.Config{SSLCA: c.sec.SSLCA})
-	intruder := mustTLS(t, c.intruder)
-	for _, srv := range []struct{ name, addr string }{
-		{"pd-lite", strings.TrimPrefix(c.pdURL, "https://")},
-		{"pump", c.pumpAddr},
-		{"drainer", c.drnAddr},
+	noCert := tlsConfigOf(t, security.Config{SSLCA: c.sec.SSLCA})
+	intruder := tlsConfigOf(t, c.intruder)
+	for _, srv := range []struct {
+		name, addr string
+		rpc        func(context.Context, *testing.T, *tls.Config) error // a gRPC call as a client of the server
+	}{
+		{"pd-lite", strings.TrimPrefix(c.pdURL, "https://"), nil},
+		{"pump", c.pumpAddr, func(ctx context.Context, t *testing.T, cfg *tls.Config) error {
+			// What tidb-lite's pump client sends, refused before the pump reads it.
+			_, err := binlogpb.NewPumpClient(tlsGRPCConn(t, c.pumpAddr, cfg)).WriteBinlog(ctx,
+				&binlogpb.WriteBinlogReq{ClusterID: 1, Payload: []byte("refused")})
+			return err
+		}},
+		{"drainer", c.drnAddr, func(ctx context.Context, t *testing.T, cfg *tls.Config) error {
+			_, err := binlogpb.NewCisternClient(tlsGRPCConn(t, c.drnAddr, cfg)).Notify(ctx, &binlogpb.NotifyReq{})
+			return err
+		}},
 	} {
 		t.Run(srv.name, func(t *testing.T) {
-			require.NoError(t, dialRefused(t, srv.addr, mustTLS(t, c.sec)), "the cluster certificate is accepted")
+			url := "https://" + srv.addr + "/status"
+			if srv.name == "pd-lite" {
+				url = c.pdURL + "/health"
+			}
+			code, err := tlsHTTPSGet(ctx, tlsConfigOf(t, c.sec), url)
+			require.NoError(t, err)
+			require.Equal(t, http.StatusOK, code, "the cluster certificate is accepted")
 			for _, cl := range []struct {
 				name, want string
 				cfg        *tls.Config
@@ -64,11 +95,19 @@ func TestTLSCluster(t *testing.T) {
 				{"no certificate", "tls: certificate required", noCert},
 				{"cn not allowed", "tls: bad certificate", intruder},
 			} {
-				err := dialRefused(t, srv.addr, cl.cfg)
+				err := tlsDial(t, srv.addr, cl.cfg)
 				require.ErrorContains(t, err, cl.want, cl.name)
 			}
-			code, err := httpsGet(ctx, intruder, "https://"+srv.addr+"/status")
-			require.ErrorContains(t, err, "tls: bad certificate", "status %d", code)
+			if srv.rpc != nil {
+				// The gRPC client reports the alert, or a broken pipe when
+				// the server has closed before the client wrote its preface.
+				for _, cfg := range []*tls.Config{noCert, intruder} {
+					err := srv.rpc(ctx, t, cfg)
+					require.Equal(t, codes.Unavailable, status.Code(err), "%v", err)
+				}
+			}
+			code, err = tlsHTTPSGet(ctx, intruder, "https://"+srv.addr+"/status")
+			require.Error(t, err, "status %d", code) // the alert, or a broken pipe as above
 			if resp, err := http.Get("http://" + srv.addr + "/status"); err == nil {
 				_ = resp.Body.Close()
 				require.NotEqual(t, http.StatusOK, resp.StatusCode, "plain http is served")
