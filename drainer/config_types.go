@@ -113,6 +113,11 @@ type DBConfig struct {
 	KafkaMaxMessageSize config.ByteSize `toml:"kafka-max-message-size" json:"kafka-max-message-size"`
 	KafkaClientID       string          `toml:"kafka-client-id" json:"kafka-client-id"`
 	TopicName           string          `toml:"topic-name" json:"topic-name"`
+	// PartitionBy ("", "table" or "key") and ExactlyOnce are ours: rows of a
+	// table or of a key keep their order within a partition; exactly-once
+	// produces each item in a Kafka transaction (see drainer/sink/kafka).
+	PartitionBy string `toml:"partition-by" json:"partition-by"`
+	ExactlyOnce bool   `toml:"exactly-once" json:"exactly-once"`
 
 	// Oracle (accepted; the Oracle sink is not built).
 	OracleServiceName   string `toml:"oracle-service-name" json:"oracle-service-name"`

@@ -53,6 +53,8 @@ func newKafkaSink(env SinkEnv) (sink.Sink, error) {
 		MaxMessageSize: int64(to.KafkaMaxMessageSize),
 		ClientID:       to.KafkaClientID,
 		Topic:          to.TopicName,
+		PartitionBy:    to.PartitionBy,
+		ExactlyOnce:    to.ExactlyOnce,
 		ClusterID:      env.ClusterID,
 	}, env.Schema, env.Logger, env.Registerer)
 }
