@@ -29,6 +29,10 @@
 //     failed prewrite write fails the COMMIT with
 //     TiDB's "critical error ..." unless ignore-error, which skips binlog
 //     from then on.
+//   - Schema-only DDLs the engine does not know (ddl_meta.go: CACHE,
+//     ATTRIBUTES, placement policies, resource groups, sequences) become
+//     jobs of TiDB's types without touching the engine; sequence functions
+//     and their `select setval` mock DDL binlog are in sequence.go.
 //   - DDL (ddl_plan.go, ddl_exec.go, job.go) becomes DDL jobs with TiDB's
 //     IDs, schema versions and TableInfo (tableinfo.go, fieldtype.go); each
 //     job's DDL binlogs (DROP COLUMN: two) carry ddl_job_id, ddl_query and
