@@ -14,7 +14,9 @@ import (
 
 	"github.com/openbinlog/tidb-binlog/drainer/collector"
 	"github.com/openbinlog/tidb-binlog/drainer/sink"
+	"github.com/openbinlog/tidb-binlog/pkg/portmux"
 	"github.com/openbinlog/tidb-binlog/pkg/registry"
+	"github.com/openbinlog/tidb-binlog/pkg/security"
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/soheilhy/cmux"
@@ -171,7 +173,7 @@ func (s *Server) listen() error {
 	s.addr = lis.Addr().String()
 	s.node.setAddr(advertised(s.cfg.AdvertiseAddr, s.addr))
 	if s.tlsCfg != nil {
-		lis = tls.NewListener(lis, s.tlsCfg)
+		lis = security.NewListener(lis, s.tlsCfg, s.lg)
 	}
 	s.lis = lis
 	return nil
@@ -195,11 +197,12 @@ func (s *Server) serve() {
 	s.gs = grpc.NewServer()
 	binlogpb.RegisterCisternServer(s.gs, s)
 	s.httpSrv = &http.Server{Handler: s.httpHandler(), ReadHeaderTimeout: 10 * time.Second}
-	s.cm = cmux.New(s.lis)
-	grpcL := s.cm.MatchWithWriters(cmux.HTTP2MatchHeaderFieldSendSettings("content-type", "application/grpc"))
-	httpL := s.cm.Match(cmux.Any())
-	s.goServe("grpc", func() error { return s.gs.Serve(grpcL) })
-	s.goServe("http", func() error { return s.httpSrv.Serve(httpL) })
+	portmux.HTTPProtocols(s.httpSrv)
+	var ls portmux.Listeners
+	s.cm, ls = portmux.Split(s.lis)
+	s.goServe("grpc", func() error { return s.gs.Serve(ls.GRPC) })
+	s.goServe("http", func() error { return s.httpSrv.Serve(ls.HTTP) })
+	s.goServe("http2", func() error { return s.httpSrv.Serve(ls.HTTP2) })
 	s.goServe("cmux", s.cm.Serve)
 }
 

@@ -2,7 +2,6 @@ package pump
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,7 +10,9 @@ import (
 	"os"
 	"time"
 
+	"github.com/openbinlog/tidb-binlog/pkg/portmux"
 	"github.com/openbinlog/tidb-binlog/pkg/registry"
+	"github.com/openbinlog/tidb-binlog/pkg/security"
 	"github.com/soheilhy/cmux"
 	"go.uber.org/zap"
 )
@@ -78,7 +79,7 @@ func (s *Server) listen() error {
 	s.addr = lis.Addr().String()
 	s.node.setAddr(advertised(s.cfg.AdvertiseAddr, s.addr))
 	if s.tlsCfg != nil {
-		lis = tls.NewListener(lis, s.tlsCfg)
+		lis = security.NewListener(lis, s.tlsCfg, s.lg)
 	}
 	s.tcpLis = lis
 	if s.cfg.Socket == "" {
@@ -118,20 +119,12 @@ func removeStaleSocket(path string) {
 func (s *Server) serve() {
 	s.gs = s.newGRPCServer()
 	s.httpSrv = &http.Server{Handler: s.httpHandler(), ReadHeaderTimeout: 10 * time.Second}
-	// TLS (when set) ends before cmux, so HTTP/2 clients of the HTTP API
-	// (ALPN h2) reach this server as unencrypted HTTP/2.
-	protocols := new(http.Protocols)
-	protocols.SetHTTP1(true)
-	protocols.SetUnencryptedHTTP2(true)
-	s.httpSrv.Protocols = protocols
-	s.cm = cmux.New(s.tcpLis)
-	s.cm.SetReadTimeout(10 * time.Second)
-	grpcL := s.cm.MatchWithWriters(cmux.HTTP2MatchHeaderFieldSendSettings("content-type", "application/grpc"))
-	h2L := s.cm.Match(cmux.HTTP2())
-	httpL := s.cm.Match(cmux.Any())
-	s.goServe("grpc", func() error { return s.gs.Serve(grpcL) })
-	s.goServe("http", func() error { return s.httpSrv.Serve(httpL) })
-	s.goServe("http2", func() error { return s.httpSrv.Serve(ackFilterListener{h2L}) })
+	portmux.HTTPProtocols(s.httpSrv)
+	var ls portmux.Listeners
+	s.cm, ls = portmux.Split(s.tcpLis)
+	s.goServe("grpc", func() error { return s.gs.Serve(ls.GRPC) })
+	s.goServe("http", func() error { return s.httpSrv.Serve(ls.HTTP) })
+	s.goServe("http2", func() error { return s.httpSrv.Serve(ls.HTTP2) })
 	s.goServe("cmux", s.cm.Serve)
 	if s.unixLis != nil {
 		s.goServe("grpcUnix", func() error { return s.gs.Serve(s.unixLis) })
