@@ -11,6 +11,9 @@ import (
 	"go.uber.org/zap"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	// A drainer with compressor = "gzip" asks for gzip-compressed pull
+	// streams; the server needs the codec registered to answer them.
+	_ "google.golang.org/grpc/encoding/gzip"
 	"google.golang.org/grpc/status"
 )
 
