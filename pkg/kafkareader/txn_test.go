@@ -167,7 +167,7 @@ func TestColumnValues(t *testing.T) {
 		Values:    map[string]any{"b": uint64(0x0102), "j": `{"a":1}`, "n": nil, "s": "x"},
 		OldValues: map[string]any{"b": uint64(0), "j": `[]`, "n": int64(-1), "s": ""}}}, txn.DMLs)
 
-	row.Columns[0].BytesValue = make([]byte, 9)
+	row.Columns[0].BytesValue = []byte{1, 0, 0, 0, 0, 0, 0, 0, 0} // more than 64 bits
 	_, err = loader.SecondaryBinlogToTxn(b)
 	require.ErrorIs(t, err, loader.ErrBadSecondaryBinlog)
 	require.Contains(t, err.Error(), "column b")
