@@ -14,13 +14,14 @@ LDFLAGS := -X '$(PKG)/pkg/version.ReleaseVersion=$(RELEASE_VERSION)' \
 	-X '$(PKG)/pkg/version.BuildTS=$(BUILD_TS)'
 
 .PHONY: all help build $(BINARIES) test unit_test race_test compat_test integration_test check fmt vet lint tidy-check \
-	proto proto-check bench playground clean
+	proto proto-check bench playground run clean
 
 all: build
 
 help:
 	@echo "build            every binary of cmd/ into bin/ ($(BINARIES))"
-	@echo "playground       build, then run pd-lite, tidb-lite, pump and drainer locally"
+	@echo "playground       build what changed, then run pd-lite, tidb-lite, pump and drainer locally"
+	@echo "run              the test cluster of tests/run.sh --debug (the original's ports), left up for you"
 	@echo "test             every test: unit, wire-compatibility and integration (what CI runs)"
 	@echo "check            gofmt, go vet, staticcheck, proto freshness, go mod tidy"
 	@echo "bench            benchmarks (pump write/pull)"
@@ -32,8 +33,13 @@ build: $(BINARIES)
 $(BINARIES):
 	CGO_ENABLED=1 $(GO) build -ldflags "$(LDFLAGS)" -o bin/$@ ./cmd/$@
 
-playground: build
+# The playground builds only the binaries whose sources changed.
+playground:
 	scripts/playground.sh
+
+# The test cluster of tests/run.sh, started and left up for a person to use.
+run:
+	tests/run.sh --debug
 
 # The README's test command. Runs every test tier; needs MariaDB on 127.0.0.1:3306
 # (started or installed by scripts/ensure-mariadb.sh) and protoc for the checks.
@@ -45,7 +51,9 @@ unit_test:
 
 # The concurrent core under the race detector.
 race_test:
-	$(GO) test -race -p 2 -timeout 15m ./pump/... ./pkg/pumpclient/... ./pkg/registry/... ./pkg/pdlite/...
+	scripts/ensure-mariadb.sh
+	$(GO) test -race -p 2 -timeout 20m ./pump/... ./pkg/pumpclient/... ./pkg/registry/... ./pkg/pdlite/... \
+		./pkg/portmux/... ./pkg/loader/... ./pkg/binlogfile/... ./pkg/kafkareader/... ./drainer/... ./reparo/... ./arbiter/...
 
 # Cross-encoding against the original generated types, which register the same
 # protobuf names as ours: they live behind a build tag in their own test binary.
@@ -54,7 +62,8 @@ compat_test:
 
 integration_test: build
 	scripts/ensure-mariadb.sh
-	@if [ -d tests ]; then $(GO) test -tags integration -count=1 -timeout 15m ./tests/...; fi
+	$(GO) test -tags integration -count=1 -timeout 15m ./tests/...
+	tests/run.sh
 
 check: fmt vet lint proto-check tidy-check
 

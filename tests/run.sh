@@ -83,11 +83,14 @@ cases() {
 	for c in "${all[@]}"; do
 		run_case "$c" || failed+=("$c")
 	done
+	local npass=$((${#all[@]} - ${#failed[@]}))
 	if [ ${#failed[@]} -gt 0 ]; then
 		echo "failed cases: ${failed[*]} (logs in $OUT_DIR/<case>)" >&2
+		echo "cases: $npass passed, ${#failed[@]} failed"
 		return 1
 	fi
 	cluster_log "all ${#all[@]} cases passed"
+	echo "cases: $npass passed, 0 failed"
 }
 
 case "${1:-}" in
