@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/openbinlog/tidb-binlog/pkg/pd"
@@ -17,52 +16,6 @@ import (
 
 // maxHeartbeatFailures consecutive heartbeat failures shut the drainer down.
 const maxHeartbeatFailures = 20
-
-// node is this drainer's identity and in-memory state.
-type node struct {
-	id string
-
-	mu    sync.Mutex
-	addr  string
-	state string
-}
-
-func newNode(id, addr string) *node { return &node{id: id, addr: addr, state: registry.Paused} }
-
-func (n *node) State() string {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.state
-}
-
-func (n *node) setState(state string) {
-	n.mu.Lock()
-	n.state = state
-	n.mu.Unlock()
-}
-
-// transition moves from `from` to `to` and reports whether the state was `from`.
-func (n *node) transition(from, to string) (string, bool) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.state != from {
-		return n.state, false
-	}
-	n.state = to
-	return to, true
-}
-
-func (n *node) Addr() string {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.addr
-}
-
-func (n *node) setAddr(addr string) {
-	n.mu.Lock()
-	n.addr = addr
-	n.mu.Unlock()
-}
 
 // updateTS is a fresh TSO, or the local clock in TSO form when PD does not answer.
 func (s *Server) updateTS(ctx context.Context) int64 {
@@ -77,14 +30,14 @@ func (s *Server) updateTS(ctx context.Context) int64 {
 // registerNode writes this node's status; MaxCommitTS is the checkpoint.
 func (s *Server) registerNode(ctx context.Context, state string) error {
 	st := &registry.Status{
-		NodeID:      s.node.id,
+		NodeID:      s.node.ID(),
 		Addr:        s.node.Addr(),
 		State:       state,
 		MaxCommitTS: s.syncerCheckpointTS(),
 		UpdateTS:    s.updateTS(ctx),
 	}
 	if err := s.reg.UpdateNode(ctx, registry.KindDrainer, st); err != nil {
-		return fmt.Errorf("update drainer %s to %s: %w", s.node.id, state, err)
+		return fmt.Errorf("update drainer %s to %s: %w", s.node.ID(), state, err)
 	}
 	return nil
 }
@@ -138,7 +91,7 @@ func (s *Server) commitStatus() {
 	default:
 		state = cur
 	}
-	s.node.setState(state)
+	s.node.SetState(state)
 	ctx, cancel := context.WithTimeout(context.Background(), registry.DefaultDialTimeout)
 	defer cancel()
 	if err := s.registerNode(ctx, state); err != nil {
@@ -157,7 +110,7 @@ func (s *Server) metricsLoop(ctx context.Context) error {
 	if !strings.Contains(addr, "://") {
 		addr = "http://" + addr
 	}
-	pusher := push.New(addr, "binlog").Gatherer(s.promReg).Grouping("instance", s.node.id)
+	pusher := push.New(addr, "binlog").Gatherer(s.promReg).Grouping("instance", s.node.ID())
 	t := time.NewTicker(time.Duration(s.cfg.MetricsInterval) * time.Second)
 	defer t.Stop()
 	for {

@@ -44,7 +44,7 @@ func (r *flakyRegistry) UpdateNode(_ context.Context, _ string, st *registry.Sta
 }
 
 func testServer(reg nodeRegistry) *Server {
-	return &Server{lg: zap.NewNop(), node: newNode("drainer-1", "127.0.0.1:8249"), pd: fakePD{}, reg: reg,
+	return &Server{lg: zap.NewNop(), node: registry.NewLocalNode("drainer-1", "127.0.0.1:8249"), pd: fakePD{}, reg: reg,
 		opts: options{heartbeat: time.Millisecond}, cp: &fakeCheckpoint{ts: 42}, cfg: DefaultConfig()}
 }
 
@@ -59,7 +59,7 @@ func TestHeartbeatShutsDownAfter20Failures(t *testing.T) {
 func TestHeartbeatWritesStateAndCheckpoint(t *testing.T) {
 	reg := &flakyRegistry{}
 	s := testServer(reg)
-	s.node.setState(registry.Online)
+	s.node.SetState(registry.Online)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- s.heartbeatLoop(ctx) }()
@@ -84,7 +84,7 @@ func TestCommitStatus(t *testing.T) {
 	} {
 		reg := &flakyRegistry{}
 		s := testServer(reg)
-		s.node.setState(from)
+		s.node.SetState(from)
 		s.commitStatus()
 		require.Equal(t, want, reg.states[len(reg.states)-1].State, from)
 	}

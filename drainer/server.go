@@ -54,7 +54,7 @@ type Server struct {
 	collector *collector.Collector
 	syncer    *Syncer
 	sink      sink.Sink
-	node      *node
+	node      *registry.LocalNode
 
 	gs      *grpc.Server
 	httpSrv *http.Server
@@ -152,7 +152,7 @@ func (s *Server) Start() error {
 		return err
 	}
 	s.serve()
-	s.node.setState(registry.Online)
+	s.node.SetState(registry.Online)
 	ctx, cancel := context.WithTimeout(s.ctx, registry.DefaultDialTimeout)
 	defer cancel()
 	if err := s.registerNode(ctx, registry.Online); err != nil {
@@ -171,7 +171,7 @@ func (s *Server) listen() error {
 		return fmt.Errorf("listen on %s: %w", s.cfg.ListenAddr, err)
 	}
 	s.addr = lis.Addr().String()
-	s.node.setAddr(advertised(s.cfg.AdvertiseAddr, s.addr))
+	s.node.SetAddr(advertised(s.cfg.AdvertiseAddr, s.addr))
 	if s.tlsCfg != nil {
 		lis = security.NewListener(lis, s.tlsCfg, s.lg)
 	}
@@ -351,7 +351,7 @@ func (s *Server) releaseResources() {
 func (s *Server) Addr() string { return s.addr }
 
 // NodeID is the node id registered in etcd.
-func (s *Server) NodeID() string { return s.node.id }
+func (s *Server) NodeID() string { return s.node.ID() }
 
 // Done is closed once the server has closed.
 func (s *Server) Done() <-chan struct{} { return s.done }

@@ -61,7 +61,7 @@ func (s *Server) init() error {
 			return err
 		}
 	}
-	s.node = newNode(id, s.cfg.AdvertiseAddr)
+	s.node = registry.NewLocalNode(id, s.cfg.AdvertiseAddr)
 	s.lg = s.lg.With(zap.String("nodeID", id))
 	initialTS, err := s.initialCommitTS()
 	if err != nil {

@@ -128,8 +128,8 @@ func TestWriteRejections(t *testing.T) {
 	})
 
 	t.Run("prewrite rejected unless online", func(t *testing.T) {
-		s.node.setState(registry.Paused)
-		defer s.node.setState(registry.Online)
+		s.node.SetState(registry.Paused)
+		defer s.node.SetState(registry.Online)
 		before := loss()
 		start := nextTS(t, s)
 		resp, err := s.WriteBinlog(ctx, &binlogpb.WriteBinlogReq{ClusterID: s.ClusterID(), Payload: marshal(t, prewrite(start, "x"))})

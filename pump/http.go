@@ -112,8 +112,8 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
 		s.lg.Warn("reject action", zap.String("reason", msg))
 		writeJSON(w, ActionResponse{Message: msg, Code: codeError})
 	}
-	if nodeID != s.node.id {
-		fail("invalid nodeID %s, this pump's nodeID is %s", nodeID, s.node.id)
+	if nodeID != s.node.ID() {
+		fail("invalid nodeID %s, this pump's nodeID is %s", nodeID, s.node.ID())
 		return
 	}
 	var target string
@@ -126,7 +126,7 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
 		fail("invalid action %s", action)
 		return
 	}
-	if state, ok := s.node.transition(registry.Online, target); !ok {
+	if state, ok := s.node.Transition(registry.Online, target); !ok {
 		fail("this pump's state is %s, apply %s failed!", state, action)
 		return
 	}

@@ -24,7 +24,7 @@ import (
 // state, the registry, a TSO, the watermark and a way to write a fake
 // binlog.
 type lifecycle struct {
-	node      *node
+	node      *registry.LocalNode
 	reg       nodeRegistry
 	ts        tsoSource
 	store     watermark
@@ -49,7 +49,7 @@ func (l *lifecycle) updateTS(ctx context.Context) int64 {
 // register writes this node's status with the given state.
 func (l *lifecycle) register(ctx context.Context, state string, updateTS int64) error {
 	st := &registry.Status{
-		NodeID:      l.node.id,
+		NodeID:      l.node.ID(),
 		Addr:        l.node.Addr(),
 		State:       state,
 		IsAlive:     true, // the original pump always writes true
@@ -57,7 +57,7 @@ func (l *lifecycle) register(ctx context.Context, state string, updateTS int64) 
 		UpdateTS:    updateTS,
 	}
 	if err := l.reg.UpdateNode(ctx, registry.KindPump, st); err != nil {
-		return fmt.Errorf("update node %s to %s: %w", l.node.id, state, err)
+		return fmt.Errorf("update node %s to %s: %w", l.node.ID(), state, err)
 	}
 	return nil
 }
@@ -129,7 +129,7 @@ func (l *lifecycle) commitStatus() {
 		l.lg.Warn("unexpected node state on exit", zap.String("state", cur))
 		state = cur
 	}
-	l.node.setState(state)
+	l.node.SetState(state)
 	ctx, cancel := context.WithTimeout(context.Background(), registry.DefaultDialTimeout)
 	defer cancel()
 	if err := l.register(ctx, state, l.updateTS(ctx)); err != nil {

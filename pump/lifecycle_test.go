@@ -143,8 +143,8 @@ func TestPauseAction(t *testing.T) {
 func TestActionRejectedWhenNotOnline(t *testing.T) {
 	c := newCluster(t)
 	s := startPump(t, c.config(t, dataDir(t), "pump-1"))
-	s.node.setState(registry.Pausing)
+	s.node.SetState(registry.Pausing)
 	require.Equal(t, `{"message":"this pump's state is pausing, apply close failed!","code":3,"data":null}`,
 		putAction(t, s, "pump-1", "close"))
-	s.node.setState(registry.Online)
+	s.node.SetState(registry.Online)
 }

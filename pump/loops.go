@@ -143,7 +143,7 @@ func (s *Server) pushMetricsLoop() {
 	if !strings.Contains(addr, "://") {
 		addr = "http://" + addr
 	}
-	pusher := push.New(addr, "binlog").Gatherer(s.promReg).Grouping("instance", s.node.id)
+	pusher := push.New(addr, "binlog").Gatherer(s.promReg).Grouping("instance", s.node.ID())
 	every(s.ctx, time.Duration(s.cfg.MetricsInterval)*time.Second, nil, func() {
 		if err := pusher.PushContext(s.ctx); err != nil && s.ctx.Err() == nil {
 			s.lg.Warn("push metrics failed", zap.String("addr", addr), zap.Error(err))

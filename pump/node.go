@@ -9,61 +9,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/openbinlog/tidb-binlog/pkg/registry"
 	"go.uber.org/zap"
 )
 
 // nodeIDFile holds the node ID inside the data directory.
 const nodeIDFile = ".node"
-
-// node is this pump's identity and in-memory state.
-type node struct {
-	id string
-
-	mu    sync.Mutex
-	addr  string
-	state string
-}
-
-func newNode(id, addr string) *node { return &node{id: id, addr: addr, state: registry.Paused} }
-
-func (n *node) State() string {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.state
-}
-
-func (n *node) setState(state string) {
-	n.mu.Lock()
-	n.state = state
-	n.mu.Unlock()
-}
-
-// transition moves from `from` to `to` and reports whether the state was `from`.
-func (n *node) transition(from, to string) (string, bool) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.state != from {
-		return n.state, false
-	}
-	n.state = to
-	return to, true
-}
-
-func (n *node) Addr() string {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.addr
-}
-
-func (n *node) setAddr(addr string) {
-	n.mu.Lock()
-	n.addr = addr
-	n.mu.Unlock()
-}
 
 // resolveNodeID returns the node ID: the content of <dataDir>/.node when it
 // exists (it wins over the flag, with a warning), else the flag, else

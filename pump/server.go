@@ -43,7 +43,7 @@ type Server struct {
 	reg       nodeRegistry
 	topology  resolver.Topology
 	store     engine
-	node      *node
+	node      *registry.LocalNode
 	life      *lifecycle
 	prevState string
 	tlsCfg    *tls.Config
@@ -233,7 +233,7 @@ func (s *Server) initNode() error {
 	if err != nil {
 		return err
 	}
-	s.node = newNode(id, s.cfg.AdvertiseAddr)
+	s.node = registry.NewLocalNode(id, s.cfg.AdvertiseAddr)
 	s.lg = s.lg.With(zap.String("nodeID", id))
 	ctx, cancel := context.WithTimeout(s.ctx, registry.DefaultDialTimeout)
 	defer cancel()
@@ -246,7 +246,7 @@ func (s *Server) initNode() error {
 	default:
 		s.prevState = st.State
 	}
-	s.node.setState(s.prevState)
+	s.node.SetState(s.prevState)
 	s.lg.Info("previous node state", zap.String("state", s.prevState))
 	s.life = &lifecycle{node: s.node, reg: s.reg, ts: tsoFunc(s.tso), store: s.store, tlsCfg: s.tlsCfg,
 		heartbeat: s.cfg.heartbeatInterval(), timings: s.opts.timings, lg: s.lg,
@@ -282,7 +282,7 @@ func (s *Server) newGRPCServer() *grpc.Server {
 func (s *Server) Addr() string { return s.addr }
 
 // NodeID returns the node ID registered in etcd.
-func (s *Server) NodeID() string { return s.node.id }
+func (s *Server) NodeID() string { return s.node.ID() }
 
 // ClusterID returns the PD cluster ID the server accepts.
 func (s *Server) ClusterID() uint64 { return s.clusterID }

@@ -51,7 +51,7 @@ func (s *Server) goOnline() error {
 	if err != nil {
 		return fmt.Errorf("register node: %w", err)
 	}
-	s.node.setState(registry.Online)
+	s.node.SetState(registry.Online)
 	if err := s.life.register(ctx, registry.Online, ts); err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func (s *Server) goOnline() error {
 		return nil
 	}
 	if err := s.life.notifyDrainers(s.ctx); err != nil {
-		s.node.setState(registry.Offline)
+		s.node.SetState(registry.Offline)
 		offCtx, offCancel := context.WithTimeout(context.Background(), registry.DefaultDialTimeout)
 		defer offCancel()
 		if uerr := s.life.register(offCtx, registry.Offline, 0); uerr != nil {
@@ -77,7 +77,7 @@ func (s *Server) listen() error {
 		return fmt.Errorf("listen on %s: %w", s.cfg.ListenAddr, err)
 	}
 	s.addr = lis.Addr().String()
-	s.node.setAddr(advertised(s.cfg.AdvertiseAddr, s.addr))
+	s.node.SetAddr(advertised(s.cfg.AdvertiseAddr, s.addr))
 	if s.tlsCfg != nil {
 		lis = security.NewListener(lis, s.tlsCfg, s.lg)
 	}
