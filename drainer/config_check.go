@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -33,11 +32,11 @@ const (
 // checkpoint destination and worker-count 1 where dispatch cannot apply.
 // It fails only when an encrypted password cannot be decrypted.
 func (c *Config) Adjust() error {
-	c.ListenAddr = stripScheme(c.ListenAddr)
+	c.ListenAddr = config.StripScheme(c.ListenAddr)
 	if c.ListenAddr == "" {
 		c.ListenAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(DefaultPort))
 	}
-	c.AdvertiseAddr = stripScheme(c.AdvertiseAddr)
+	c.AdvertiseAddr = config.StripScheme(c.AdvertiseAddr)
 	if c.AdvertiseAddr == "" {
 		c.AdvertiseAddr = c.ListenAddr
 	}
@@ -229,10 +228,12 @@ func (c *Config) decryptPasswords() error {
 // ErrInvalidConfig.
 func (c *Config) Validate() error {
 	checks := []func() error{
-		func() error { return checkHostPort("addr", c.ListenAddr, false) },
-		func() error { return checkHostPort("advertise-addr", c.AdvertiseAddr, true) },
-		func() error { return checkURLs("pd-urls", config.SplitList(c.PDURLs), true) },
-		func() error { return checkURLs("tidb-status-urls", config.SplitList(c.TiDBStatusURLs), false) },
+		func() error { return invalid(config.CheckHostPort("addr", c.ListenAddr, false)) },
+		func() error { return invalid(config.CheckHostPort("advertise-addr", c.AdvertiseAddr, true)) },
+		func() error { return invalid(config.CheckURLs("pd-urls", config.SplitList(c.PDURLs), true)) },
+		func() error {
+			return invalid(config.CheckURLs("tidb-status-urls", config.SplitList(c.TiDBStatusURLs), false))
+		},
 		c.checkNumbers,
 		c.checkSyncer,
 		func() error { _, err := log.ParseLevel(c.LogLevel); return err },
@@ -302,58 +303,14 @@ func (c *Config) checkSyncer() error {
 	return s.To.Checkpoint.Security.Validate()
 }
 
-func checkHostPort(key, addr string, advertise bool) error {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("%w: %s %q is not host:port", ErrInvalidConfig, key, addr)
-	}
-	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
-		return fmt.Errorf("%w: %s %q has an invalid port", ErrInvalidConfig, key, addr)
-	}
-	if advertise {
-		ip := net.ParseIP(host)
-		if host == "" || (ip != nil && ip.IsUnspecified()) {
-			return fmt.Errorf("%w: %s %q must name a reachable host, not 0.0.0.0 or an empty host", ErrInvalidConfig, key, addr)
-		}
-	}
-	return nil
-}
-
-func checkURLs(key string, urls []string, required bool) error {
-	if required && len(urls) == 0 {
-		return fmt.Errorf("%w: %s is empty", ErrInvalidConfig, key)
-	}
-	for _, raw := range urls {
-		u, err := url.Parse(withHTTP(raw))
-		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-			return fmt.Errorf("%w: %s has an invalid URL %q", ErrInvalidConfig, key, raw)
-		}
-	}
-	return nil
-}
-
-func withHTTP(u string) string {
-	if strings.Contains(u, "://") {
-		return u
-	}
-	return "http://" + u
-}
-
-func stripScheme(addr string) string {
-	if _, rest, ok := strings.Cut(addr, "://"); ok {
-		return strings.TrimSuffix(rest, "/")
-	}
-	return addr
-}
-
 // String renders the configuration as JSON with secrets redacted:
 // passwords, TLS key paths and any user:password in URLs.
 func (c *Config) String() string {
 	cp := *c
 	cp.Security.SSLKey = config.Redact(cp.Security.SSLKey)
-	cp.PDURLs = redactURLs(config.SplitList(c.PDURLs))
-	cp.TiDBStatusURLs = redactURLs(config.SplitList(c.TiDBStatusURLs))
-	cp.MetricsAddr = redactURLs([]string{c.MetricsAddr})
+	cp.PDURLs = config.RedactURLs(config.SplitList(c.PDURLs))
+	cp.TiDBStatusURLs = config.RedactURLs(config.SplitList(c.TiDBStatusURLs))
+	cp.MetricsAddr = config.RedactURLs([]string{c.MetricsAddr})
 	to := c.Syncer.To
 	to.Password = config.Redact(to.Password)
 	to.EncryptedPassword = config.Redact(to.EncryptedPassword)
@@ -386,20 +343,6 @@ func redactParams(p map[string]string) map[string]string {
 	return out
 }
 
-func redactURLs(urls []string) string {
-	out := make([]string, 0, len(urls))
-	for _, raw := range urls {
-		if u, err := url.Parse(withHTTP(raw)); err == nil && u.User != nil {
-			if _, hasPassword := u.User.Password(); hasPassword {
-				u.User = url.UserPassword(u.User.Username(), config.Redact("x"))
-				raw = u.String()
-			}
-		}
-		out = append(out, raw)
-	}
-	return strings.Join(out, ",")
-}
-
 // tableFilter compiles ignore-schemas, ignore-table, replicate-do-db and
 // replicate-do-table.
 func (c *SyncerConfig) tableFilter() (*filter.Filter, error) {
@@ -414,4 +357,12 @@ func (c *SyncerConfig) tableFilter() (*filter.Filter, error) {
 func (c *SyncerConfig) eventFilter() (*filter.EventFilter, error) {
 	ef, _, err := filter.FromMigrateRules(c.CaseSensitive, c.TableMigrateRule, c.BinlogFilterRule, false)
 	return ef, err
+}
+
+// invalid marks a configuration error as ErrInvalidConfig.
+func invalid(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 }

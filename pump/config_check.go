@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/openbinlog/tidb-binlog/pkg/config"
@@ -18,11 +16,11 @@ import (
 // Adjust fills derived values: addresses without scheme, advertise-addr from
 // addr, the fake-binlog-interval TOML spelling, storage defaults for values <= 0.
 func (c *Config) Adjust() {
-	c.ListenAddr = stripScheme(c.ListenAddr)
+	c.ListenAddr = config.StripScheme(c.ListenAddr)
 	if c.ListenAddr == "" {
 		c.ListenAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(DefaultPort))
 	}
-	c.AdvertiseAddr = stripScheme(c.AdvertiseAddr)
+	c.AdvertiseAddr = config.StripScheme(c.AdvertiseAddr)
 	if c.AdvertiseAddr == "" {
 		c.AdvertiseAddr = c.ListenAddr
 	}
@@ -60,10 +58,10 @@ func (s *StorageConfig) adjust() {
 // ErrInvalidConfig.
 func (c *Config) Validate() error {
 	checks := []func() error{
-		func() error { return checkHostPort("addr", c.ListenAddr, false) },
-		func() error { return checkHostPort("advertise-addr", c.AdvertiseAddr, true) },
-		func() error { return checkURLs("pd-urls", config.SplitList(c.PDURLs), true) },
-		func() error { return checkURLs("tidb-status-urls", c.TiDBStatusURLs, false) },
+		func() error { return invalid(config.CheckHostPort("addr", c.ListenAddr, false)) },
+		func() error { return invalid(config.CheckHostPort("advertise-addr", c.AdvertiseAddr, true)) },
+		func() error { return invalid(config.CheckURLs("pd-urls", config.SplitList(c.PDURLs), true)) },
+		func() error { return invalid(config.CheckURLs("tidb-status-urls", c.TiDBStatusURLs, false)) },
 		c.checkNumbers,
 		func() error { _, err := log.ParseLevel(c.LogLevel); return err },
 		c.Security.Validate,
@@ -99,79 +97,21 @@ func (c *Config) checkNumbers() error {
 	return nil
 }
 
-func checkHostPort(key, addr string, advertise bool) error {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("%w: %s %q is not host:port", ErrInvalidConfig, key, addr)
-	}
-	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
-		return fmt.Errorf("%w: %s %q has an invalid port", ErrInvalidConfig, key, addr)
-	}
-	if advertise {
-		ip := net.ParseIP(host)
-		if host == "" || (ip != nil && ip.IsUnspecified()) {
-			return fmt.Errorf("%w: %s %q must name a reachable host, not 0.0.0.0 or an empty host", ErrInvalidConfig, key, addr)
-		}
-	}
-	return nil
-}
-
-func checkURLs(key string, urls []string, required bool) error {
-	if required && len(urls) == 0 {
-		return fmt.Errorf("%w: %s is empty", ErrInvalidConfig, key)
-	}
-	for _, raw := range urls {
-		u, err := url.Parse(withHTTP(raw))
-		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-			return fmt.Errorf("%w: %s has an invalid URL %q", ErrInvalidConfig, key, raw)
-		}
-	}
-	return nil
-}
-
-func withHTTP(u string) string {
-	if strings.Contains(u, "://") {
-		return u
-	}
-	return "http://" + u
-}
-
-func stripScheme(addr string) string {
-	if _, rest, ok := strings.Cut(addr, "://"); ok {
-		return strings.TrimSuffix(rest, "/")
-	}
-	return addr
-}
-
 // String renders the configuration as JSON with secrets redacted: the TLS key
 // path and any user:password in URLs.
 func (c *Config) String() string {
 	cp := *c
 	cp.Security.SSLKey = config.Redact(cp.Security.SSLKey)
-	cp.PDURLs = redactURLs(config.SplitList(c.PDURLs))
+	cp.PDURLs = config.RedactURLs(config.SplitList(c.PDURLs))
 	if len(c.TiDBStatusURLs) > 0 {
-		cp.TiDBStatusURLs = config.SplitList(redactURLs(c.TiDBStatusURLs))
+		cp.TiDBStatusURLs = config.SplitList(config.RedactURLs(c.TiDBStatusURLs))
 	}
-	cp.MetricsAddr = redactURLs([]string{c.MetricsAddr})
+	cp.MetricsAddr = config.RedactURLs([]string{c.MetricsAddr})
 	b, err := json.Marshal(&cp)
 	if err != nil {
 		return fmt.Sprintf("<config: %v>", err)
 	}
 	return string(b)
-}
-
-func redactURLs(urls []string) string {
-	out := make([]string, 0, len(urls))
-	for _, raw := range urls {
-		if u, err := url.Parse(withHTTP(raw)); err == nil && u.User != nil {
-			if _, hasPassword := u.User.Password(); hasPassword {
-				u.User = url.UserPassword(u.User.Username(), config.Redact("x"))
-				raw = u.String()
-			}
-		}
-		out = append(out, raw)
-	}
-	return strings.Join(out, ",")
 }
 
 func (c *Config) heartbeatInterval() time.Duration {
@@ -212,4 +152,12 @@ func (c *Config) storageOptions() storage.Options {
 	o.KV = c.Storage.KV
 	o.MaxTxnTimeout = time.Duration(c.MaxTxnTimeout) * time.Second
 	return o
+}
+
+// invalid marks a configuration error as ErrInvalidConfig.
+func invalid(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 }

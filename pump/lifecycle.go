@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 
+	"github.com/openbinlog/tidb-binlog/pkg/config"
 	"github.com/openbinlog/tidb-binlog/pkg/registry"
 	"github.com/openbinlog/tidb-binlog/pkg/tso"
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
@@ -86,7 +87,7 @@ func (l *lifecycle) notifyDrainers(ctx context.Context) error {
 		if d.State != registry.Online {
 			continue
 		}
-		if err := l.notifyDrainer(ctx, stripScheme(d.Addr)); err != nil {
+		if err := l.notifyDrainer(ctx, config.StripScheme(d.Addr)); err != nil {
 			return fmt.Errorf("%w %s at %s: %w", ErrNotifyDrainer, d.NodeID, d.Addr, err)
 		}
 		l.lg.Info("notified drainer", zap.String("drainer", d.NodeID), zap.String("addr", d.Addr))

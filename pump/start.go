@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/openbinlog/tidb-binlog/pkg/config"
 	"github.com/openbinlog/tidb-binlog/pkg/portmux"
 	"github.com/openbinlog/tidb-binlog/pkg/registry"
 	"github.com/openbinlog/tidb-binlog/pkg/security"
@@ -85,7 +86,7 @@ func (s *Server) listen() error {
 	if s.cfg.Socket == "" {
 		return nil
 	}
-	path := stripScheme(s.cfg.Socket)
+	path := config.StripScheme(s.cfg.Socket)
 	removeStaleSocket(path)
 	s.unixLis, err = net.Listen("unix", path)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 
+	"github.com/openbinlog/tidb-binlog/pkg/config"
 	"github.com/openbinlog/tidb-binlog/pkg/registry"
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
 )
@@ -121,7 +121,7 @@ func (p *pumpNode) newConn(addr string) (*grpc.ClientConn, error) {
 	if p.dial.unix {
 		network = "unix"
 	} else {
-		addr = stripScheme(addr)
+		addr = config.StripScheme(addr)
 	}
 	d := &net.Dialer{Timeout: p.dial.timeout}
 	creds := insecure.NewCredentials()
@@ -194,15 +194,6 @@ func (p *pumpNode) close() {
 	defer p.mu.Unlock()
 	p.removed = true
 	p.closeConnLocked()
-}
-
-func stripScheme(addr string) string {
-	for _, s := range []string{"http://", "https://"} {
-		if strings.HasPrefix(addr, s) {
-			return strings.TrimPrefix(addr, s)
-		}
-	}
-	return addr
 }
 
 // PumpError is an error message returned by a pump in WriteBinlogResp.
