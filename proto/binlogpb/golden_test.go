@@ -1,7 +1,6 @@
 package binlogpb
 
 import (
-	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"os"
@@ -13,8 +12,8 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// goldenBinlogs mirrors the parts of testdata/binlogs.json (a copy of
-// shared/golden/binlogs.json, produced by real TiDB) that these tests use.
+// goldenBinlogs mirrors the parts of testdata/binlogs.json (binlogs captured
+// from a real TiDB) that these tests use.
 type goldenBinlogs struct {
 	Captured []struct {
 		Index     int    `json:"index"`
@@ -50,20 +49,6 @@ func unhex(t *testing.T, s string) []byte {
 	b, err := hex.DecodeString(s)
 	require.NoError(t, err)
 	return b
-}
-
-// TestGoldenCopyIsCurrent keeps testdata/binlogs.json identical to the shared
-// golden file when the shared directory is present (it is not in every clone).
-func TestGoldenCopyIsCurrent(t *testing.T) {
-	shared, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "golden", "binlogs.json"))
-	if os.IsNotExist(err) {
-		t.Log("shared/golden not present beside the repository; the copy in testdata is used as is")
-		return
-	}
-	require.NoError(t, err)
-	local, err := os.ReadFile(filepath.Join("testdata", "binlogs.json"))
-	require.NoError(t, err)
-	require.True(t, bytes.Equal(shared, local), "testdata/binlogs.json differs from shared/golden/binlogs.json")
 }
 
 // TestGoldenBinlogsRoundTrip decodes every binlog TiDB sent and re-encodes it:
