@@ -33,21 +33,6 @@ func unhex(t testing.TB, s string) []byte {
 	return b
 }
 
-// TestGoldenCopiesMatchShared keeps testdata/golden identical to the shared
-// golden directory when it is present.
-func TestGoldenCopiesMatchShared(t *testing.T) {
-	for _, name := range goldenFiles {
-		want, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "golden", name))
-		if os.IsNotExist(err) {
-			t.Skip("shared golden directory not present")
-		}
-		require.NoError(t, err)
-		got, err := os.ReadFile(filepath.Join("testdata", "golden", name))
-		require.NoError(t, err)
-		require.True(t, bytes.Equal(want, got), "testdata/golden/%s differs from the shared copy", name)
-	}
-}
-
 type goldenDatum struct {
 	Kind          string          `json:"kind"`
 	KindCode      int             `json:"kind_code"`

@@ -1,7 +1,6 @@
 package model
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -31,20 +30,6 @@ func loadGoldenJobs(t *testing.T) []goldenJob {
 	require.NoError(t, json.Unmarshal(data, &f))
 	require.Len(t, f.Jobs, 14)
 	return f.Jobs
-}
-
-// TestGoldenCopyMatchesShared keeps the repository copy of the golden file
-// identical to the shared one when the shared directory is present.
-func TestGoldenCopyMatchesShared(t *testing.T) {
-	shared := filepath.Join("..", "..", "..", "shared", "golden", "ddl_jobs.json")
-	want, err := os.ReadFile(shared)
-	if os.IsNotExist(err) {
-		t.Skip("shared golden directory not present")
-	}
-	require.NoError(t, err)
-	got, err := os.ReadFile(filepath.Join("testdata", "golden", "ddl_jobs.json"))
-	require.NoError(t, err)
-	require.True(t, bytes.Equal(want, got), "testdata/golden/ddl_jobs.json differs from %s", shared)
 }
 
 func TestGoldenJobsMetaRoundTrip(t *testing.T) {

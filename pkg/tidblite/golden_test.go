@@ -10,7 +10,7 @@ import (
 	"github.com/openbinlog/tidb-binlog/pkg/model"
 )
 
-// Golden data produced by TiDB v7.0 itself (copied from shared/golden).
+// Golden data produced by TiDB v7.0 itself (copies in testdata).
 
 type goldenJob struct {
 	Name           string          `json:"name"`
