@@ -12,8 +12,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -24,7 +22,6 @@ import (
 
 	"github.com/openbinlog/tidb-binlog/pkg/security"
 	"github.com/openbinlog/tidb-binlog/pkg/security/securitytest"
-	"github.com/openbinlog/tidb-binlog/pkg/tidblite"
 	"github.com/openbinlog/tidb-binlog/tests/testcluster"
 )
 
@@ -32,8 +29,10 @@ import (
 // original tests/run.sh; every server allows only it.
 const tlsCN = "binlog"
 
-// tlsCluster is pd-lite, a pump and a drainer (processes) and tidb-lite (in
-// this process, for its security option) all talking TLS with one CA.
+// tlsCluster is pd-lite, a pump, tidb-lite and a drainer (processes) all
+// talking TLS with one CA. tidb-lite serves its status API over TLS (its
+// -cluster-ssl-* flags), which the drainer and the pump's resolver find in
+// the topology and reach over https.
 type tlsCluster struct {
 	dir      string
 	sec      security.Config // CN binlog, cert-allowed-cn [binlog]
@@ -44,7 +43,9 @@ type tlsCluster struct {
 	pumpAddr string
 	drainer  *testcluster.Process
 	drnAddr  string
-	tidb     *tidblite.Server
+	tidb     *testcluster.Process
+	tidbAddr string // MySQL protocol
+	tidbStat string // status API host:port
 	cpDB     string
 }
 
@@ -126,37 +127,17 @@ func (c *tlsCluster) startPump(ctx context.Context, t *testing.T) {
 
 func (c *tlsCluster) startTiDB(ctx context.Context, t *testing.T) {
 	t.Helper()
-	cfg := tidblite.DefaultConfig()
-	cfg.Addr, cfg.StatusAddr = "127.0.0.1:0", "127.0.0.1:0"
-	cfg.PDURLs = []string{c.pdURL}
-	cfg.Security = c.sec
-	cfg.EnableBinlog = true
-	s, err := tidblite.Start(ctx, cfg)
+	port, err := testcluster.FreePort()
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
-	c.tidb = s
-}
-
-// statusProxy serves tidb-lite's plain-HTTP status API over TLS with the
-// cluster's certificate, as TiDB serves its status port when cluster TLS is
-// on: the drainer, configured with TLS, fetches the DDL history over https.
-func (c *tlsCluster) statusProxy(t *testing.T) string {
-	t.Helper()
-	target, err := url.Parse(c.tidb.StatusURL())
+	status, err := testcluster.FreePort()
 	require.NoError(t, err)
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", tlsConfigOf(t, c.sec))
-	require.NoError(t, err)
-	srv := &http.Server{Handler: httputil.NewSingleHostReverseProxy(target), ReadHeaderTimeout: 10 * time.Second}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = srv.Serve(ln)
-	}()
-	t.Cleanup(func() {
-		_ = srv.Close()
-		<-done
-	})
-	return "https://" + ln.Addr().String()
+	c.tidbAddr = fmt.Sprintf("127.0.0.1:%d", port)
+	c.tidbStat = fmt.Sprintf("127.0.0.1:%d", status)
+	c.tidb = c.startDaemon(t, "tidb-lite", "tidb-lite", "", "-host", "127.0.0.1", "-P", fmt.Sprint(port),
+		"-status-host", "127.0.0.1", "-status", fmt.Sprint(status), "-path", c.pdURL, "-enable-binlog",
+		"-cluster-ssl-ca", c.sec.SSLCA, "-cluster-ssl-cert", c.sec.SSLCert, "-cluster-ssl-key", c.sec.SSLKey,
+		"-cluster-verify-cn", tlsCN)
+	c.waitHTTPS(ctx, t, c.tidb, "https://"+c.tidbStat+"/status")
 }
 
 func (c *tlsCluster) startDrainer(ctx context.Context, t *testing.T) {
@@ -174,7 +155,7 @@ func (c *tlsCluster) startDrainer(ctx context.Context, t *testing.T) {
 		"port = 3306\nuser = \"root\"\n[syncer.to.checkpoint]\nschema = %q\n", c.cpDB)
 	c.drainer = c.startDaemon(t, "drainer", "drainer-tls", conf, "-addr", c.drnAddr,
 		"-advertise-addr", c.drnAddr, "-pd-urls", c.pdURL, "-node-id", "drainer-tls",
-		"-data-dir", filepath.Join(c.dir, "drainer-tls", "data"), "-tidb-status-urls", c.statusProxy(t))
+		"-data-dir", filepath.Join(c.dir, "drainer-tls", "data"))
 	c.waitHTTPS(ctx, t, c.drainer, "https://"+c.drnAddr+"/status")
 }
 
@@ -242,7 +223,7 @@ func tlsDial(t *testing.T, addr string, tlsCfg *tls.Config) error {
 // tlsRequireBinaries fails the test when a binary it runs is not built.
 func tlsRequireBinaries(t *testing.T) {
 	t.Helper()
-	for _, b := range []string{"pd-lite", "pump", "drainer"} {
+	for _, b := range []string{"pd-lite", "pump", "tidb-lite", "drainer"} {
 		if _, err := os.Stat(filepath.Join(binDir, b)); err != nil {
 			t.Fatalf("the TLS test needs bin/%s: run `make build` first (%v)", b, err)
 		}

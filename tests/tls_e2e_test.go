@@ -32,15 +32,17 @@ func tlsGRPCConn(t *testing.T, addr string, cfg *tls.Config) *grpc.ClientConn {
 
 // TestTLSCluster runs the whole chain over TLS as the original run.sh does
 // (P-256 certificates, CN "binlog", cert-allowed-cn on every server): a row
-// written through tidb-lite reaches MariaDB through pump and drainer. Then it
-// checks that pd-lite, the pump and the drainer refuse a client without a
-// certificate, a client whose CN is not allowed and a plain-text client.
+// written through tidb-lite reaches MariaDB through pump and drainer (which
+// reads the DDL history from tidb-lite's TLS status API, found in the
+// topology). Then it checks that pd-lite, the pump, tidb-lite's status API
+// and the drainer refuse a client without a certificate, a client whose CN
+// is not allowed and a plain-text client.
 func TestTLSCluster(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	c := startTLSCluster(ctx, t)
 
-	up, err := sql.Open("mysql", "root@tcp("+c.tidb.Addr()+")/")
+	up, err := sql.Open("mysql", "root@tcp("+c.tidbAddr+")/")
 	require.NoError(t, err)
 	defer up.Close()
 	down, err := sql.Open("mysql", "root@tcp(127.0.0.1:3306)/")
@@ -75,6 +77,7 @@ func TestTLSCluster(t *testing.T) {
 				&binlogpb.WriteBinlogReq{ClusterID: 1, Payload: []byte("refused")})
 			return err
 		}},
+		{"tidb-lite status", c.tidbStat, nil},
 		{"drainer", c.drnAddr, func(ctx context.Context, t *testing.T, cfg *tls.Config) error {
 			_, err := binlogpb.NewCisternClient(tlsGRPCConn(t, c.drnAddr, cfg)).Notify(ctx, &binlogpb.NotifyReq{})
 			return err

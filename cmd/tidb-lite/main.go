@@ -21,6 +21,7 @@ import (
 	"github.com/openbinlog/tidb-binlog/pkg/config"
 	"github.com/openbinlog/tidb-binlog/pkg/log"
 	"github.com/openbinlog/tidb-binlog/pkg/pd"
+	"github.com/openbinlog/tidb-binlog/pkg/security"
 	"github.com/openbinlog/tidb-binlog/pkg/tidblite"
 	"github.com/openbinlog/tidb-binlog/pkg/version"
 )
@@ -38,6 +39,7 @@ type options struct {
 	writeTimeout, lockTTL                         time.Duration
 	crashNextTxn                                  string
 	logLevel, logFile                             string
+	sslCA, sslCert, sslKey, verifyCN              string
 	printVersion                                  bool
 }
 
@@ -55,6 +57,10 @@ func addFlags(fs *flag.FlagSet, o *options) {
 	fs.BoolVar(&o.ignoreError, "binlog-ignore-error", false, "on a failed binlog write, commit anyway and stop writing binlogs")
 	fs.StringVar(&o.crashNextTxn, "crash-next-txn", "", "fault switch: before-commit or after-commit makes the first transaction die after its prewrite binlog")
 	fs.DurationVar(&o.lockTTL, "crash-lock-ttl", tidblite.DefaultLockTTL, "how long the lock of a crashed transaction stays live")
+	fs.StringVar(&o.sslCA, "cluster-ssl-ca", "", "CA certificate of the cluster TLS (PD, pumps, status API); empty: no TLS")
+	fs.StringVar(&o.sslCert, "cluster-ssl-cert", "", "certificate of the cluster TLS (also served on the status API)")
+	fs.StringVar(&o.sslKey, "cluster-ssl-key", "", "private key of -cluster-ssl-cert")
+	fs.StringVar(&o.verifyCN, "cluster-verify-cn", "", "comma-separated common names the status API accepts from clients; empty: any of the CA")
 	fs.StringVar(&o.logLevel, "L", "info", "log level: debug, info, warn, error, fatal")
 	fs.StringVar(&o.logFile, "log-file", "", "log file path (default: stderr)")
 	fs.BoolVar(&o.printVersion, "V", false, "print version information and exit")
@@ -110,6 +116,8 @@ func serverConfig(o options, lg *zap.Logger) tidblite.Config {
 	cfg.BinlogIgnoreError = o.ignoreError
 	cfg.CrashNextTxn = o.crashNextTxn
 	cfg.LockTTL = o.lockTTL
+	cfg.Security = security.Config{SSLCA: o.sslCA, SSLCert: o.sslCert, SSLKey: o.sslKey,
+		CertAllowedCN: config.SplitList(o.verifyCN)}
 	cfg.Logger = lg
 	return cfg
 }

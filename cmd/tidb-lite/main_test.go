@@ -78,3 +78,22 @@ func TestTopologyRegistration(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, infos, "the ttl key goes with the lease")
 }
+
+func TestConfigClusterTLSFlags(t *testing.T) {
+	fs := flag.NewFlagSet("tidb-lite", flag.ContinueOnError)
+	var o options
+	addFlags(fs, &o)
+	require.NoError(t, fs.Parse([]string{"-cluster-ssl-ca", "ca.pem", "-cluster-ssl-cert", "c.pem",
+		"-cluster-ssl-key", "c.key", "-cluster-verify-cn", "binlog, tidb"}))
+	sec := serverConfig(o, zap.NewNop()).Security
+	require.Equal(t, "ca.pem", sec.SSLCA)
+	require.Equal(t, "c.pem", sec.SSLCert)
+	require.Equal(t, "c.key", sec.SSLKey)
+	require.Equal(t, []string{"binlog", "tidb"}, sec.CertAllowedCN)
+
+	fs = flag.NewFlagSet("tidb-lite", flag.ContinueOnError)
+	o = options{}
+	addFlags(fs, &o)
+	require.NoError(t, fs.Parse(nil))
+	require.False(t, serverConfig(o, zap.NewNop()).Security.Enabled())
+}

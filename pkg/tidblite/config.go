@@ -39,6 +39,7 @@ const (
 var (
 	ErrBadCrashMode = errors.New("tidblite: unknown crash mode")
 	ErrNoPD         = errors.New("tidblite: binlog needs PD (-path)")
+	ErrNoStatusCert = errors.New("tidblite: no status certificate")
 )
 
 // Config configures a Server.
@@ -52,7 +53,11 @@ type Config struct {
 	AdvertiseHost string
 	// PDURLs are the PD (pd-lite) URLs. Empty: a standalone server with a
 	// local clock TSO and a local DDL history; binlog and topology are off.
-	PDURLs   []string
+	PDURLs []string
+	// Security is the cluster TLS: when SSLCA is set, PD, etcd and the
+	// pumps are dialed over TLS and the status API is served over TLS with
+	// SSLCert/SSLKey, requiring client certificates of SSLCA (CertAllowedCN
+	// restricts their common names).
 	Security security.Config
 
 	EnableBinlog       bool

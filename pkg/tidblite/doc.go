@@ -60,4 +60,9 @@
 // MySQL and status ports and registers /topology/tidb/<ip:port>/{info,ttl}.
 // Close deregisters, closes connections (open transactions are abandoned),
 // waits briefly for background commit binlogs and closes its clients.
+//
+// With Config.Security (cluster TLS) the status API is served over TLS
+// (HTTP/1.1) to clients with a certificate of the CA, StatusURL is https://,
+// and the topology (ip, status port) leads TLS clients such as the drainer
+// and the pump's resolver there over https.
 package tidblite

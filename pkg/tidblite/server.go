@@ -201,6 +201,14 @@ func (s *Server) listen() error {
 		return fmt.Errorf("listen on %s: %w", s.cfg.StatusAddr, err)
 	}
 	s.statusPort = s.statusLn.Addr().(*net.TCPAddr).Port
+	secured, err := s.statusListener(s.statusLn)
+	if err != nil {
+		_ = s.statusLn.Close()
+		s.mysqlSrv.Close()
+		s.mysqlSrv = nil
+		return err
+	}
+	s.statusLn = secured
 	s.statusSrv = &http.Server{Handler: s.statusHandler(), ReadHeaderTimeout: 10 * time.Second}
 	s.serveWG.Add(2)
 	go func() {
@@ -246,7 +254,8 @@ func (s *Server) StatusAddr() string {
 }
 
 // StatusURL is the base URL of the status API.
-func (s *Server) StatusURL() string { return "http://" + s.StatusAddr() }
+// (https:// when Config.Security is enabled).
+func (s *Server) StatusURL() string { return s.statusScheme() + s.StatusAddr() }
 
 // Close stops the server: it deregisters, closes every connection (open
 // transactions are abandoned), lets background commit binlogs finish and
