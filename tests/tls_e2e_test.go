@@ -21,6 +21,25 @@ import (
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
 )
 
+// tlsHTTPSPost POSTs to url over HTTP/1.1 with the client TLS config and
+// returns the status code.
+func tlsHTTPSPost(ctx context.Context, tlsCfg *tls.Config, url string) (int, error) {
+	tlsCfg = tlsCfg.Clone()
+	tlsCfg.NextProtos = []string{"http/1.1"}
+	tr := &http.Transport{TLSClientConfig: tlsCfg}
+	defer tr.CloseIdleConnections()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := (&http.Client{Timeout: 10 * time.Second, Transport: tr}).Do(req)
+	if err != nil {
+		return 0, err
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
 // grpcConn is a gRPC client of addr with the TLS config cfg.
 func tlsGRPCConn(t *testing.T, addr string, cfg *tls.Config) *grpc.ClientConn {
 	t.Helper()
@@ -36,7 +55,9 @@ func tlsGRPCConn(t *testing.T, addr string, cfg *tls.Config) *grpc.ClientConn {
 // reads the DDL history from tidb-lite's TLS status API, found in the
 // topology). Then it checks that pd-lite, the pump, tidb-lite's status API
 // and the drainer refuse a client without a certificate, a client whose CN
-// is not allowed and a plain-text client.
+// is not allowed and a plain-text client. A transaction whose commit binlog
+// is dropped (tidb-lite's crash switch) is resolved by the pump through
+// tidb-lite's TLS status API.
 func TestTLSCluster(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -63,6 +84,19 @@ func TestTLSCluster(t *testing.T) {
 		rows := tlsQueryRows(ctx, t, down, q)
 		return len(rows) == 2 && rows[0][1] == "over tls" && rows[1][1] == "binlog"
 	}, 60*time.Second, 100*time.Millisecond, "the rows did not reach MariaDB")
+
+	// A transaction whose commit binlog is lost reaches MariaDB only through
+	// the pump's resolver, which asks tidb-lite's TLS status API (/mvcc/hex,
+	// found in the topology) whether it committed.
+	code, err := tlsHTTPSPost(ctx, tlsConfigOf(t, c.sec), "https://"+c.tidbStat+"/fault/crash?mode=after-commit")
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, code)
+	_, err = up.ExecContext(ctx, "INSERT INTO "+db+".t VALUES (3, 'resolved')")
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		rows := tlsQueryRows(ctx, t, down, q)
+		return len(rows) == 3 && rows[2][1] == "resolved"
+	}, 90*time.Second, 100*time.Millisecond, "the transaction without commit binlog was not resolved")
 
 	noCert := tlsConfigOf(t, security.Config{SSLCA: c.sec.SSLCA})
 	intruder := tlsConfigOf(t, c.intruder)
