@@ -15,8 +15,6 @@ import (
 	"github.com/openbinlog/tidb-binlog/pkg/model"
 )
 
-var goldenFiles = []string{"codec_values.json", "rows.json", "keys.json", "ddl_jobs.json"}
-
 func readGolden(t testing.TB, name string, v any) {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", "golden", name))
