@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -51,6 +52,10 @@ func (s *Server) init() error {
 	var err error
 	if s.tlsCfg, err = s.cfg.Security.ToTLSConfig(); err != nil {
 		return fmt.Errorf("load tls config: %w", err)
+	}
+	// The data dir holds the file checkpoint and the default file-sink dir.
+	if err := os.MkdirAll(s.cfg.DataDir, 0o755); err != nil {
+		return fmt.Errorf("create data-dir %s: %w", s.cfg.DataDir, err)
 	}
 	if err := s.connect(); err != nil {
 		return err

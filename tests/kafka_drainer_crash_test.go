@@ -70,9 +70,8 @@ func kafkaCrashRun(t *testing.T, exactlyOnce bool) {
 
 	toml := fmt.Sprintf("[syncer]\ndb-type = \"kafka\"\n[syncer.to]\nkafka-addrs = %q\ntopic-name = %q\nexactly-once = %v\n",
 		kc.ListenAddrs()[0], topic, exactlyOnce)
-	// The file checkpoint does not create -data-dir itself (seen: "open
-	// data/savepoint.tmp...: no such file or directory"), so make it here.
-	require.NoError(t, os.MkdirAll(filepath.Join(dir, "drainer-kafka", "data"), 0o755))
+	// -data-dir does not exist yet: the drainer creates it (its file
+	// checkpoint lives there).
 	d, err := testcluster.StartDrainer(ctx, binDir, dir, pd, "drainer-kafka", testcluster.DrainerOptions{
 		TOML: toml, ExtraArgs: []string{"-tidb-status-urls", tidb.StatusURL}})
 	require.NoError(t, err, "drainer did not start")
