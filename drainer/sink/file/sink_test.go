@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/openbinlog/tidb-binlog/drainer/sink"
+	"github.com/openbinlog/tidb-binlog/drainer/translator/translatortest"
 	"github.com/openbinlog/tidb-binlog/pkg/binlogfile"
 	"github.com/openbinlog/tidb-binlog/pkg/model"
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
@@ -37,27 +38,7 @@ type golden struct {
 }
 
 // tables is a TableInfoGetter knowing the tables it was given.
-type tables struct {
-	infos  map[int64]*model.TableInfo
-	schema map[int64]string
-}
-
-func (g *tables) TableByID(id int64) (*model.TableInfo, bool) {
-	info, ok := g.infos[id]
-	return info, ok
-}
-
-func (g *tables) SchemaAndTableName(id int64) (string, string, bool) {
-	info, ok := g.infos[id]
-	if !ok {
-		return "", "", false
-	}
-	return g.schema[id], info.Name.O, true
-}
-
-func (g *tables) CanAppendDefaultValue(int64, int64) bool { return false }
-
-func (g *tables) TableBySchemaVersion(id, _ int64) (*model.TableInfo, bool) { return g.TableByID(id) }
+type tables = translatortest.Tables
 
 func loadGolden(t testing.TB) (*golden, *tables, []*sink.Item) {
 	t.Helper()
@@ -67,8 +48,7 @@ func loadGolden(t testing.TB) (*golden, *tables, []*sink.Item) {
 	require.NoError(t, json.Unmarshal(raw, &g))
 	var job model.Job
 	require.NoError(t, json.Unmarshal([]byte(g.JobMeta), &job))
-	info := job.BinlogInfo.TableInfo
-	tbls := &tables{infos: map[int64]*model.TableInfo{info.ID: info}, schema: map[int64]string{info.ID: job.SchemaName}}
+	tbls := translatortest.FromJob(&job)
 	var items []*sink.Item
 	for _, gi := range g.Items {
 		data, err := hex.DecodeString(gi.BinlogHex)
