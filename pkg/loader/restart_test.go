@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -71,34 +72,42 @@ func TestDownstreamConnectionsKilledUnderLoad(t *testing.T) {
 			txns := m.txns(1000)
 			finish := startLoader(t, l)
 
+			// A killer in the background hits connections in the middle of
+			// statements; between chunks the test also kills every idle
+			// pooled connection itself, so there are kills however fast the
+			// workload runs.
 			stop := make(chan struct{})
 			var wg sync.WaitGroup
-			kills := 0
+			var kills atomic.Int64
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for range 20 {
+				for {
 					select {
 					case <-stop:
 						return
-					case <-time.After(100 * time.Millisecond):
-						kills += killAll(root, user)
+					case <-time.After(250 * time.Millisecond):
+						kills.Add(int64(killAll(root, user)))
 					}
 				}
 			}()
 			for i, txn := range txns {
-				l.Input() <- txn
-				if i%50 == 0 {
-					time.Sleep(time.Millisecond)
+				if i > 0 && i%200 == 0 {
+					require.Eventually(t, func() bool {
+						n := killAll(root, user)
+						kills.Add(int64(n))
+						return n > 0
+					}, 30*time.Second, 5*time.Millisecond, "no connection of the loader to kill")
 				}
+				l.Input() <- txn
 			}
 			close(stop)
 			wg.Wait()
 			got, err := finish()
 			require.NoError(t, err)
 			require.Equal(t, txns, got)
-			require.Positive(t, kills)
-			t.Logf("killed %d connections", kills)
+			require.Positive(t, kills.Load())
+			t.Logf("killed %d connections", kills.Load())
 			require.Equal(t, m.wantKV(), sorted(queryRows(t, root, "SELECT id, u, v FROM "+name+".kv")))
 		})
 	}
