@@ -6,7 +6,9 @@
 #                             pump on 8250, drainer on 8249 into MariaDB on
 #                             3306; ENTER or Ctrl-C stops everything
 #   tests/run.sh [case...]    run the cases (tests/<case>/run.sh; all when
-#                             none is named), each on a fresh cluster
+#                             none is named), each on a fresh cluster; a
+#                             case folder's drainer.toml configures its
+#                             drainer, a no-drainer file leaves it to the case
 #
 # Data and logs go to $OUT_DIR (default /tmp/tidb_binlog_test); the logs of a
 # failed case stay in $OUT_DIR/<case>. The start and stop logic is shared
@@ -38,7 +40,13 @@ run_case() {
 	cluster_fresh
 	t0=$(date +%s)
 	cluster_log "case $name: starting the cluster"
-	if cluster_up; then
+	# A case folder may hold a drainer.toml (the drainer then reads it) or a
+	# file named no-drainer (the case starts its own drainer).
+	local upargs=()
+	CLUSTER_DRAINER_CONFIG=""
+	[ -f "$CLUSTER_ROOT/tests/$name/drainer.toml" ] && CLUSTER_DRAINER_CONFIG="$CLUSTER_ROOT/tests/$name/drainer.toml"
+	[ -f "$CLUSTER_ROOT/tests/$name/no-drainer" ] && upargs=(--no-drainer)
+	if cluster_up "${upargs[@]}"; then
 		(cd "$CLUSTER_ROOT/tests/$name" && CLUSTER_DIR=$CLUSTER_DIR OUT_DIR=$CLUSTER_DIR bash ./run.sh) || st=$?
 	else
 		st=1
@@ -95,6 +103,6 @@ cases() {
 
 case "${1:-}" in
 --debug) debug ;;
--h | --help) sed -n '2,14p' "$0" ;;
+-h | --help) sed -n '2,16p' "$0" ;;
 *) cases "$@" ;;
 esac

@@ -162,11 +162,17 @@ cluster_up() {
 		-enable-binlog -log-file "$d/tidb-lite-4001.log" || return 1
 	cluster_wait_http tidb-lite-4000 http://127.0.0.1:10080/status || return 1
 	cluster_wait_http tidb-lite-4001 http://127.0.0.1:10081/status || return 1
-	[ "${1:-}" = --no-drainer ] && return 0
 	cluster_log "making sure MariaDB answers on 127.0.0.1:3306 (scripts/ensure-mariadb.sh)"
 	"$CLUSTER_ROOT/scripts/ensure-mariadb.sh" || return 1
+	[ "${1:-}" = --no-drainer ] && return 0
+	local conf=(-dest-db-type mysql)
+	if [ -n "${CLUSTER_DRAINER_CONFIG:-}" ]; then
+		# The case's own drainer.toml sets db-type and everything else.
+		conf=(-config "$CLUSTER_DRAINER_CONFIG")
+		cluster_log "the drainer reads $CLUSTER_DRAINER_CONFIG"
+	fi
 	cluster_start drainer "$CLUSTER_BIN/drainer" -addr 127.0.0.1:8249 -pd-urls "$CLUSTER_PD" -data-dir "$d/drainer" \
-		-dest-db-type mysql -log-file "$d/drainer.log" || return 1
+		"${conf[@]}" -log-file "$d/drainer.log" || return 1
 	cluster_wait_http drainer http://127.0.0.1:8249/status
 }
 
