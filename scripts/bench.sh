@@ -28,3 +28,15 @@ go test -run '^$' -bench Rows -benchtime 6000x ./arbiter/
 echo
 echo "== pump load tool"
 go run ./tests/pumpbench -duration "${BENCH_DURATION:-5s}" -runs "${BENCH_RUNS:-1}" "$@"
+echo
+echo "== drainer end to end (tool -> pump -> drainer -> MariaDB) next to pkg/loader alone"
+# DRAINER_ROWS (default 100000) rows per phase, for both; the drainer runs
+# with its default worker-count 16 and txn-batch 20, loaderbench's settings.
+drows="${DRAINER_ROWS:-100000}"
+lb=$(go run ./pkg/loader/loaderbench -rows "$drows" -modes off)
+echo "$lb"
+rates=$(awk -F'|' '/^\| merge off/ { gsub(/ /, ""); print $3 "," $4 "," $5 }' <<<"$lb")
+go run ./tests/drainerbench -rows "$drows" -loader "$rates"
+echo "-- light load: commit-to-downstream latency at 1,000 rows/s through tidb-lite (target p99 < 500 ms)"
+go test -tags integration -count=1 -run '^TestDrainerCommitToDownstreamLatency$' -v ./tests/ |
+	grep -E 'latency at|p99 above|^(ok|FAIL|--- )'
