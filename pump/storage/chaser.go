@@ -30,6 +30,7 @@ type slowChaser struct {
 
 	// owned by the chaser goroutine (and by Close after the goroutine ends)
 	next         valuePointer // first record not yet forwarded
+	group        uint64       // the write group of next: no record from next on is older
 	lastRecovery time.Time
 }
 
@@ -41,9 +42,9 @@ func newSlowChaser(v *valueLog, q *kvQueue, writer sync.Locker, k knobs, lg *zap
 func (c *slowChaser) isOn() bool { return c.on.Load() }
 
 // turnOn is called by the writer, holding its lock, with the first record
-// it could not forward.
-func (c *slowChaser) turnOn(next valuePointer) {
-	c.next = next
+// it could not forward and its write group.
+func (c *slowChaser) turnOn(next valuePointer, group uint64) {
+	c.next, c.group = next, group
 	c.on.Store(true)
 	c.m.chaserCount.WithLabelValues("turned_on").Inc()
 	c.lg.Warn("slow chaser turned on: the KV writer is blocked", zap.Uint32("fid", next.fid), zap.Int64("offset", next.offset))
@@ -109,6 +110,10 @@ func (c *slowChaser) catchUp(cancel <-chan struct{}, deadline time.Time) (int, e
 	var one [1]kvItem
 	_, err := c.vlog.scan(c.next, func(p valuePointer, payload []byte) error {
 		if it, ok := itemOfRecord(c.lg, p, payload); ok {
+			// The record's own group is unknown but not older than c.group:
+			// as a prewrite it blocks at least every commit it could block
+			// (and keeps the sorter's pending prewrites in group order).
+			it.group = c.group
 			one[0] = it
 			if !c.kvq.pushWait(one[:], cancel, deadline) {
 				return errChaseStopped

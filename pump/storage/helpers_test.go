@@ -152,7 +152,20 @@ func protoMarshal(b *binlogpb.Binlog) ([]byte, error) { return proto.Marshal(b) 
 func (a *Append) sorterQueued() int {
 	a.sorter.mu.Lock()
 	defer a.sorter.mu.Unlock()
-	return len(a.sorter.queue) - a.sorter.head
+	return len(a.sorter.queue) - a.sorter.head + len(a.sorter.pend) - a.sorter.pendHead
+}
+
+// sorterHolds reports whether the sorter holds, unprocessed, the commit
+// with commit ts commit.
+func (a *Append) sorterHolds(commit int64) bool {
+	a.sorter.mu.Lock()
+	defer a.sorter.mu.Unlock()
+	for _, it := range a.sorter.queue[a.sorter.head:] {
+		if it.commit == commit {
+			return true
+		}
+	}
+	return false
 }
 
 func newRegistry() *prometheus.Registry { return prometheus.NewRegistry() }

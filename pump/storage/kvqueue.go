@@ -14,10 +14,26 @@ type kvItem struct {
 	start, commit int64
 	tp            binlogpb.BinlogType
 	ptr           valuePointer
+	// group is the number of the write group that made the record durable
+	// (groups are numbered from 1 since Open); seen is the number of groups
+	// acknowledged before the record's request was queued. The sorter uses
+	// them to tell which unmatched prewrites can still get a commit below
+	// this record's (see sorter.process). Records read back from the value
+	// log (re-feed, slow chaser) take the safe values: group 0 or the first
+	// group the chaser re-reads, seen noGroupSeen.
+	group, seen uint64
+	// published is the watermark published when the sorter received the
+	// item (set by sorter.push): a commit below it may have been missed by
+	// pullers.
+	published int64
 }
 
+// noGroupSeen is the seen of a record whose request is unknown: every
+// unmatched prewrite before it may still get a commit below it.
+const noGroupSeen = ^uint64(0)
+
 func newKVItem(h binlogpb.Header, p valuePointer) kvItem {
-	return kvItem{start: h.StartTs, commit: h.CommitTs, tp: h.Tp, ptr: p}
+	return kvItem{start: h.StartTs, commit: h.CommitTs, tp: h.Tp, ptr: p, seen: noGroupSeen}
 }
 
 func (it kvItem) key() int64 {

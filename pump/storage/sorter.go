@@ -11,9 +11,10 @@ import (
 // push appends indexed items, process pops what it can and reports through
 // its callbacks; it does no I/O, so a test can drive it without an engine
 // (the engine's loop, sortloop.go, persists, resolves and writes). Items are
-// processed strictly in value-log order; a prewrite whose commit (or
-// rollback) has not arrived blocks the queue, so the watermark never passes
-// an unmatched prewrite.
+// processed strictly in value-log order; a commit waits for every unmatched
+// prewrite before it that could still get a commit below its own (see
+// process), so the watermark never passes the commit of an unmatched
+// prewrite.
 type sorter struct {
 	cb sorterCallbacks
 
@@ -23,6 +24,12 @@ type sorter struct {
 	waiting     map[int64]struct{} // start_ts of prewrites without C/rollback
 	inputClosed bool
 	notify      chan struct{} // cap 1: signaled by push, closeInput and dropPrewrite
+	published   int64         // the watermark published last (kvItem.published)
+	// pend holds the unmatched prewrites processed so far, in value-log
+	// (and so group) order, from pendHead on; matched ones leave from the
+	// front.
+	pend     []kvItem
+	pendHead int
 
 	// owned by the goroutine calling process
 	max           int64
@@ -49,7 +56,7 @@ func newSorter(maxCommitTS int64, handle, indexedBefore valuePointer, cb sorterC
 		cb.now = time.Now
 	}
 	return &sorter{cb: cb, waiting: make(map[int64]struct{}), notify: make(chan struct{}, 1),
-		max: maxCommitTS, handle: handle, indexedBefore: indexedBefore}
+		published: maxCommitTS, max: maxCommitTS, handle: handle, indexedBefore: indexedBefore}
 }
 
 // push appends indexed items in arrival order.
@@ -61,8 +68,9 @@ func (s *sorter) push(items []kvItem) {
 		} else {
 			delete(s.waiting, it.start)
 		}
+		it.published = s.published
+		s.queue = append(s.queue, it)
 	}
-	s.queue = append(s.queue, items...)
 	s.mu.Unlock()
 	signal(s.notify)
 }
@@ -104,52 +112,109 @@ func (s *sorter) blocker() (kvItem, time.Time, bool) {
 	return s.blocked, s.blockedSince, waiting
 }
 
-// state is the watermark and the pointer of the record that moved it last.
-func (s *sorter) state() (int64, valuePointer) { return s.max, s.handle }
+// state is the watermark and the pointer from which a re-feed at open
+// rebuilds the sorter: the record that moved the watermark last, or the
+// oldest unmatched prewrite if that is before it.
+func (s *sorter) state() (int64, valuePointer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p, ok := s.oldestPending(); ok && p.ptr.less(s.handle) {
+		return s.max, p.ptr
+	}
+	return s.max, s.handle
+}
 
 // process pops every item it can and publishes the new watermark. It
 // reports whether the input is closed and nothing more can be processed.
 //
-// A commit below the watermark is normal when it comes out in the same call
-// as a larger one (commits of concurrent transactions arrive in any order,
-// and all of them are served once the watermark is published). A commit
-// below the watermark published before this call is not served to pullers
-// that already passed it: that is counted and reported (see servedLate for
-// the items that are not a problem).
+// An unmatched prewrite is set aside (pend), and a commit (or fake binlog)
+// waits while one set aside could still get a commit below its own: one
+// acknowledged before the commit's request was queued (group <= seen).
+// TiDB asks for a commit_ts only after its prewrite is acknowledged, so a
+// prewrite acknowledged after the commit was queued gets a larger commit_ts
+// than that commit's, which was taken before it was queued. Such prewrites
+// made every commit of their group and the next one wait (one more group
+// write and sync after theirs) for no reason. Records read back from the
+// value log know no groups and wait for every unmatched prewrite before
+// them, the original rule.
+//
+// A commit below the watermark is normal when it was indexed before that
+// watermark was published (commits of concurrent transactions arrive in
+// any order, and all of them are served). A commit indexed after a larger
+// watermark was published is not served to pullers that already passed it:
+// that is counted and reported (see servedLate for the items that are not
+// a problem).
 func (s *sorter) process() bool {
-	advanced, late := false, 0
-	published := s.max
+	advanced, late, stuck := false, 0, false
+	var lateBelow int64
 	s.mu.Lock()
 	for s.head < len(s.queue) {
 		it := s.queue[s.head]
 		if it.tp == binlogpb.BinlogType_Prewrite {
 			if _, wait := s.waiting[it.start]; wait {
-				s.setBlocked(it)
-				break
+				s.pend = append(s.pend, it)
 			}
+		} else if p, ok := s.oldestPending(); ok && p.group <= it.seen {
+			stuck = true
+			break
 		} else if it.commit > s.max {
 			s.max, s.handle, advanced = it.commit, it.ptr, true
-		} else if it.commit < published && s.servedLate(it) {
-			late++
+		} else if it.commit < it.published && s.servedLate(it) {
+			late, lateBelow = late+1, it.published
 		}
 		s.head++
 	}
+	s.compact()
+	if p, ok := s.oldestPending(); ok {
+		s.setBlocked(p)
+	} else {
+		s.blockedSet = false
+	}
+	finished := s.inputClosed && (s.head == len(s.queue) || stuck)
+	s.mu.Unlock()
+	if late > 0 && s.cb.late != nil {
+		s.cb.late(late, lateBelow)
+	}
+	if advanced {
+		if s.cb.publish != nil {
+			s.cb.publish(s.max)
+		}
+		// only now: an item indexed before the publish is not late
+		s.mu.Lock()
+		s.published = s.max
+		s.mu.Unlock()
+	}
+	return finished
+}
+
+// oldestPending drops the matched prewrites from the front of pend and
+// returns the oldest unmatched one; the caller holds mu. As pend is in group
+// order, no unmatched prewrite behind it has a smaller group.
+func (s *sorter) oldestPending() (kvItem, bool) {
+	for s.pendHead < len(s.pend) {
+		p := s.pend[s.pendHead]
+		if _, wait := s.waiting[p.start]; wait {
+			return p, true
+		}
+		s.pendHead++
+	}
+	return kvItem{}, false
+}
+
+// compact reclaims the popped space of queue and pend; the caller holds mu.
+func (s *sorter) compact() {
 	if s.head == len(s.queue) {
 		s.queue, s.head = s.queue[:0], 0
-		s.blockedSet = false
 	} else if s.head > 4096 && s.head*2 > len(s.queue) {
 		s.queue = append(s.queue[:0], s.queue[s.head:]...)
 		s.head = 0
 	}
-	finished := s.inputClosed && (s.head == len(s.queue) || s.blockedSet)
-	s.mu.Unlock()
-	if late > 0 && s.cb.late != nil {
-		s.cb.late(late, published)
+	if s.pendHead == len(s.pend) {
+		s.pend, s.pendHead = s.pend[:0], 0
+	} else if s.pendHead > 1024 && s.pendHead*2 > len(s.pend) {
+		s.pend = append(s.pend[:0], s.pend[s.pendHead:]...)
+		s.pendHead = 0
 	}
-	if advanced && s.cb.publish != nil {
-		s.cb.publish(s.max)
-	}
-	return finished
 }
 
 // servedLate reports whether a non-prewrite item below the published

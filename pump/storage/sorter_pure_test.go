@@ -87,3 +87,62 @@ func TestSorterQuietForItemsIndexedBeforeOpen(t *testing.T) {
 	p.s.process()
 	require.Zero(t, p.late, "re-fed at open: indexed and served before")
 }
+
+// pushLive pushes an item as the value-log writer forwards it: written by
+// write group group, its request queued when seen groups were acknowledged.
+func (p *sorterProbe) pushLive(tp binlogpb.BinlogType, start, commit int64, group, seen uint64) {
+	p.ptr += 100
+	it := newKVItem(binlogpb.Header{Tp: tp, StartTs: start, CommitTs: commit}, valuePointer{offset: p.ptr})
+	it.group, it.seen = group, seen
+	p.s.push([]kvItem{it})
+}
+
+// A commit waits only for the unmatched prewrites acknowledged before its
+// request was queued: a prewrite acknowledged later gets a larger commit ts.
+func TestSorterCommitPassesPrewritesAckedAfterIt(t *testing.T) {
+	p := newSorterProbe(valuePointer{})
+	const P, C = binlogpb.BinlogType_Prewrite, binlogpb.BinlogType_Commit
+	p.pushLive(P, 10, 0, 1, 0)  // acknowledged with group 1
+	p.pushLive(P, 12, 0, 2, 1)  // group 2
+	p.pushLive(C, 10, 20, 2, 1) // queued after group 1, before group 2 was acknowledged
+	p.s.process()
+	require.Equal(t, []int64{20}, p.published, "prewrite 12 of group 2 cannot get a commit below 20")
+	it, _, blocked := p.s.blocker()
+	require.True(t, blocked)
+	require.Equal(t, int64(12), it.start, "the oldest unmatched prewrite is the one to resolve")
+	max, handle := p.s.state()
+	require.Equal(t, int64(20), max)
+	require.Equal(t, int64(200), handle.offset, "a re-feed must start at the unmatched prewrite")
+
+	p.pushLive(C, 30, 31, 3, 2) // queued after group 2: prewrite 12 may commit below 31
+	p.s.process()
+	require.Equal(t, []int64{20}, p.published)
+	p.pushLive(C, 12, 25, 4, 2)
+	p.s.process()
+	require.Equal(t, []int64{20, 31}, p.published)
+	require.Zero(t, p.late, "25 was indexed before 31 was published")
+	_, handle = p.s.state()
+	require.Equal(t, int64(400), handle.offset, "the record that moved the watermark")
+	_, _, blocked = p.s.blocker()
+	require.False(t, blocked)
+	require.Empty(t, p.s.pend[p.s.pendHead:])
+}
+
+// Records read back from the value log (group 0, or no seen) wait for
+// every unmatched prewrite before them.
+func TestSorterRecordsWithoutGroupsWaitForEveryPrewrite(t *testing.T) {
+	p := newSorterProbe(valuePointer{})
+	const P, C = binlogpb.BinlogType_Prewrite, binlogpb.BinlogType_Commit
+	p.pushLive(P, 10, 0, 0, noGroupSeen) // re-fed at open
+	p.pushLive(C, 11, 12, 1, 0)          // the first live group
+	p.s.process()
+	require.Empty(t, p.published, "a re-fed prewrite blocks every commit")
+	p.pushLive(C, 10, 11, 0, noGroupSeen)
+	p.s.process()
+	require.Equal(t, []int64{12}, p.published)
+
+	p.pushLive(P, 40, 0, 7, 6)
+	p.pushLive(C, 39, 41, 7, noGroupSeen) // read back by the slow chaser
+	p.s.process()
+	require.Equal(t, []int64{12}, p.published, "a commit read back waits")
+}

@@ -58,7 +58,7 @@ func TestWatermarkBlockedByUnmatchedPrewrite(t *testing.T) {
 	mustWrite(t, a, prewrite(blocker, "blocker"))
 	_, c2 := writeTxn(t, a, ts, "behind the blocker")
 	// the sorter has seen the commit of txn 2, yet the watermark stays
-	require.Eventually(t, func() bool { return a.sorterQueued() >= 3 }, 10*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return a.sorterHolds(c2) }, 10*time.Second, time.Millisecond)
 	require.Equal(t, c1, a.MaxCommitTS())
 	require.False(t, a.AllMatched())
 	requireNothing(t, ch)
@@ -210,4 +210,34 @@ func TestLateCommitWarning(t *testing.T) {
 
 func lateWarnings(logs *observer.ObservedLogs) int {
 	return logs.FilterMessageSnippet("below the published max commit ts").Len()
+}
+
+// The value-log writer numbers its groups and tells each record which
+// groups were acknowledged before its request was queued.
+func TestWriterNumbersGroups(t *testing.T) {
+	a := openTest(t, t.TempDir(), testOptions())
+	defer closeTest(t, a)
+	ts := newTSO()
+	blocker, s2 := ts.next(), ts.next()
+	mustWrite(t, a, prewrite(blocker, "blocker"))
+	mustWrite(t, a, prewrite(s2, "two"))
+	c2 := ts.next()
+	mustWrite(t, a, commitOf(s2, c2))
+	var p, c kvItem
+	require.Eventually(t, func() bool { // processed: the commit waits for the blocker
+		a.sorter.mu.Lock()
+		defer a.sorter.mu.Unlock()
+		s := a.sorter
+		if s.pendHead == len(s.pend) || s.head == len(s.queue) || s.queue[s.head].commit != c2 {
+			return false
+		}
+		p, c = s.pend[s.pendHead], s.queue[s.head]
+		return true
+	}, 10*time.Second, time.Millisecond)
+	require.Equal(t, blocker, p.start)
+	require.Equal(t, uint64(1), p.group)
+	require.Equal(t, c2, c.commit)
+	require.Equal(t, uint64(3), c.group)
+	require.Equal(t, uint64(2), c.seen)
+	require.Zero(t, a.MaxCommitTS(), "the blocker was acknowledged before the commit was queued")
 }

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -24,6 +25,7 @@ type request struct {
 	h       binlogpb.Header
 	payload []byte
 	err     error
+	seen    uint64        // groups acknowledged when it was queued (kvItem.seen)
 	done    chan struct{} // cap 1: written (or failed), or lead set
 	lead    bool          // set before done: the request's goroutine leads the next group
 }
@@ -94,6 +96,9 @@ type writeQueue struct {
 	leading bool          // a group is being written, or the lead is being handed over
 	closed  bool          // no more requests
 	drained chan struct{} // closed by the last leader once closed
+	// acked counts the groups written, numbered from 1; it moves before a
+	// group's requests are acknowledged (kvItem.group and seen).
+	acked atomic.Uint64
 
 	// groupMu is held by the leader around writing and forwarding a group;
 	// the slow chaser takes it to stop the writer while it turns off.
@@ -114,6 +119,7 @@ func (a *Append) submit(r *request) error {
 		q.mu.Unlock()
 		return ErrClosed
 	}
+	r.seen = q.acked.Load()
 	q.pending = append(q.pending, r)
 	if q.leading {
 		q.mu.Unlock()
@@ -196,16 +202,20 @@ func (a *Append) writeGroup(q *writeQueue) {
 	}
 	var err error
 	q.ptrs, err = a.vlog.write(q.payloads, maxTS, q.ptrs[:0])
+	group := q.acked.Load() + 1
 	if err != nil {
 		a.m.errWriteBatch.Inc()
 		a.writeFailures.Fail(err, zap.Int("records", len(q.group)))
 	} else {
 		a.writeFailures.OK()
+		q.acked.Store(group) // before any acknowledgement: see kvItem.seen
 	}
 	q.items = q.items[:0]
 	for i, r := range q.group {
 		if err == nil {
-			q.items = append(q.items, newKVItem(r.h, q.ptrs[i]))
+			it := newKVItem(r.h, q.ptrs[i])
+			it.group, it.seen = group, r.seen
+			q.items = append(q.items, it)
 		}
 		r.err = err
 		r.done <- struct{}{}
@@ -228,5 +238,5 @@ func (a *Append) forward(items []kvItem) {
 	if a.kvq.pushWait(items, nil, time.Now().Add(a.knobs.kvBlockedTimeout)) {
 		return
 	}
-	a.chaser.turnOn(items[0].ptr)
+	a.chaser.turnOn(items[0].ptr, items[0].group)
 }
