@@ -116,7 +116,7 @@ wait_for() {
 }
 
 wait_http() {
-	wait_for "$1" "$2 answers" curl -fsS -o /dev/null --max-time 2 "$2"
+	wait_for "$1" "$2 answers" curl -fs -o /dev/null --max-time 2 "$2"
 }
 
 # cluster_daemon_pid <port> <data-dir>: the pid of the cluster daemon

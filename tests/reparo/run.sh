@@ -7,9 +7,12 @@
 set -euo pipefail
 . "$(dirname "$0")/../_utils/helpers.sh"
 . "$(dirname "$0")/../_utils/procs.sh"
+# shellcheck source=../_utils/cluster.sh
+. "$(dirname "$0")/../_utils/cluster.sh"
 
 DB=reparo_test
 BIN=$(cd ../.. && pwd)/bin
+cluster_build reparo # tests/run.sh builds only the binaries of the cluster
 
 down_run_sql "DROP DATABASE IF EXISTS $DB"
 run_sql "DROP DATABASE IF EXISTS $DB; CREATE DATABASE $DB"
