@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/dolthub/vitess/go/mysql"
 	"go.uber.org/zap"
 	"google.golang.org/protobuf/proto"
 
@@ -49,6 +50,10 @@ func (s *Server) commitTxn(ctx context.Context, cs *connState) error {
 	for _, ev := range txn.events {
 		if err := b.add(ctx, ev); err != nil {
 			b.rollback()
+			var se *mysql.SQLError
+			if errors.As(err, &se) { // TiDB's own error, e.g. no partition for a value
+				return se
+			}
 			return fmt.Errorf("encode binlog rows: %w", err)
 		}
 	}

@@ -70,6 +70,7 @@ type ddlRun struct {
 	jobStartTS int64
 	startTS    int64 // start_ts of the DDL binlog transaction
 	handles    []int64
+	partIDs    []int64 // new partition IDs (create, truncate, add or truncate partition)
 }
 
 // runDDL runs one job: its prewrite DDL binlog, the engine change, the job
@@ -118,8 +119,20 @@ func (s *Server) allocJobIDs(ctx context.Context, r *ddlRun) error {
 			return fmt.Errorf("allocate id: %w", err)
 		}
 	}
+	// TiDB gives new partitions their IDs before the job's, except that
+	// TRUNCATE TABLE reassigns them while the job runs.
+	if n := newPartitionCount(r.plan); n > 0 && r.plan.action != model.ActionTruncateTable {
+		if r.partIDs, err = s.allocIDs(ctx, n); err != nil {
+			return err
+		}
+	}
 	if r.jobID, err = s.meta.alloc(ctx, counterGlobalID, 1); err != nil {
 		return fmt.Errorf("allocate job id: %w", err)
+	}
+	if n := newPartitionCount(r.plan); n > 0 && r.plan.action == model.ActionTruncateTable {
+		if r.partIDs, err = s.allocIDs(ctx, n); err != nil {
+			return err
+		}
 	}
 	if r.jobStartTS, err = s.tso.TSO(ctx); err != nil {
 		return fmt.Errorf("get job start ts: %w", err)
@@ -165,6 +178,9 @@ func (s *Server) applyLocalDDL(ctx context.Context, r *ddlRun, exec func() error
 	reshape := reshapesRows(p.action) && !p.table.PKIsHandle
 	if reshape {
 		r.handles = s.captureHandles(ctx, p.dbName, p.table)
+	}
+	if p.action == model.ActionDropTable || p.action == model.ActionTruncateTable {
+		s.captureRecycled(ctx, p.db.ID, p.dbName, p.table, p.action == model.ActionTruncateTable)
 	}
 	if err := exec(); err != nil {
 		return err

@@ -23,7 +23,11 @@ type metaDDL struct {
 	table    string // table DDLs
 	name     string // policy or resource group
 	ifExists bool   // IF [NOT] EXISTS (sequences)
-	opts     string // CREATE SEQUENCE options
+	opts     string // CREATE SEQUENCE options; ADD PARTITION definitions
+
+	names     []string // DROP|TRUNCATE PARTITION, PARTITION p ATTRIBUTES
+	newName   string   // FLASHBACK TABLE t TO newName
+	flashback bool     // FLASHBACK (also finds truncated tables) rather than RECOVER
 }
 
 const ident = "(?:`((?:[^`]|``)+)`|([A-Za-z0-9_$]+))"
@@ -53,6 +57,12 @@ func identAt(m []string, i int) string {
 
 // classifyMetaDDL recognizes a schema-only DDL.
 func classifyMetaDDL(query string) (metaDDL, bool) {
+	if m, ok := classifyPartitionDDL(query); ok {
+		return m, true
+	}
+	if m, ok := classifyRecover(query); ok {
+		return m, true
+	}
 	if m := reCacheTable.FindStringSubmatch(query); m != nil {
 		a := model.ActionAlterCacheTable
 		if strings.EqualFold(m[5], "nocache") {
@@ -83,8 +93,13 @@ func classifyMetaDDL(query string) (metaDDL, bool) {
 	return metaDDL{}, false
 }
 
-// isMetaOnly reports whether a job type changes nothing in the engine.
+// isMetaOnly reports whether a job type is not the engine's: it changes
+// nothing there, or tidb-lite makes the change itself (partition DDLs,
+// RECOVER|FLASHBACK TABLE), and the engine cannot replay its query.
 func isMetaOnly(a model.ActionType) bool {
+	if isPartitionDDL(a) || a == model.ActionRecoverTable {
+		return true
+	}
 	switch a {
 	case model.ActionAlterCacheTable, model.ActionAlterNoCacheTable, model.ActionAlterTableAttributes,
 		model.ActionCreateSequence, model.ActionDropSequence,
@@ -146,7 +161,7 @@ func (s *Server) metaDDLStmt(ctx context.Context, cs *connState, m metaDDL, quer
 		return err
 	}
 	s.catMu.RLock()
-	p, err := planMetaDDL(m, query, s.currentDB(cs), s.cat)
+	p, err := s.planLiteDDL(m, query, s.currentDB(cs))
 	s.catMu.RUnlock()
 	if err != nil || p == nil {
 		return errOr(err, cb)
@@ -157,16 +172,47 @@ func (s *Server) metaDDLStmt(ctx context.Context, cs *connState, m metaDDL, quer
 			return errOr(err, cb)
 		}
 	}
-	if err := s.runDDL(ctx, p, func() error { return nil }); err != nil {
+	if err := s.runDDL(ctx, p, func() error { return s.execLiteDDL(ctx, p) }); err != nil {
 		return err
 	}
 	return cb(okResult(), false)
+}
+
+// planLiteDDL resolves a DDL tidb-lite runs without the engine's parser.
+func (s *Server) planLiteDDL(m metaDDL, query, curDB string) (*ddlPlan, error) {
+	if m.action == model.ActionRecoverTable {
+		return s.planRecover(m, query, curDB)
+	}
+	p, err := planMetaDDL(m, query, curDB, s.cat)
+	if err != nil || p == nil || !isPartitionDDL(m.action) {
+		return p, err
+	}
+	return p, planPartitionDDL(p, m)
+}
+
+// execLiteDDL makes the engine change of such a DDL: the rows of dropped
+// or truncated partitions go, a recovered table comes back.
+func (s *Server) execLiteDDL(ctx context.Context, p *ddlPlan) error {
+	switch p.action {
+	case model.ActionDropTablePartition, model.ActionTruncateTablePartition:
+		var gone []int64
+		for _, n := range p.partNames {
+			gone = append(gone, p.table.Partition.Definitions[partitionByName(p.table.Partition, n)].ID)
+		}
+		return s.deletePartitionRows(ctx, p.dbName, p.table, gone)
+	case model.ActionRecoverTable:
+		return s.restoreRecycled(ctx, p.dbName, p.newTableName, p.recover)
+	}
+	return nil
 }
 
 // metaJobInfo fills the objects of a schema-only job: a table job keeps
 // the table's info; a policy or resource group job names its object.
 func (s *Server) metaJobInfo(r *ddlRun, job *model.Job) error {
 	p := r.plan
+	if p.action == model.ActionRecoverTable {
+		return recoverJobInfo(r, job)
+	}
 	if p.action == model.ActionCreateSequence {
 		ti, err := sequenceTableInfo(r.objID, p.tableName, parseSequenceOptions(p.seqOpts), uint64(r.startTS))
 		if err != nil {
@@ -189,6 +235,9 @@ func (s *Server) metaJobInfo(r *ddlRun, job *model.Job) error {
 	}
 	job.TableID, job.TableName = p.table.ID, p.tableName
 	job.BinlogInfo.TableInfo = ti
+	if isPartitionDDL(p.action) {
+		return partitionJobInfo(r, job, ti)
+	}
 	return nil
 }
 

@@ -32,6 +32,10 @@ type ddlPlan struct {
 	seqOpts string            // CREATE SEQUENCE options
 	renamed map[string]string // CHANGE/RENAME COLUMN: new -> old (lower)
 	added   map[string]bool   // ADD COLUMN (lower)
+
+	part      *partSpec // CREATE TABLE ... PARTITION BY; ADD PARTITION: the new partitions
+	partNames []string  // DROP|TRUNCATE PARTITION, PARTITION p ATTRIBUTES (lower)
+	recover   *recycled // RECOVER|FLASHBACK TABLE: the dropped table
 }
 
 // Schema version steps and final schema states of each action, as TiDB v7
@@ -46,13 +50,16 @@ var actionSteps = map[model.ActionType]int64{
 	model.ActionCreatePlacementPolicy: 1, model.ActionAlterPlacementPolicy: 1, model.ActionDropPlacementPolicy: 1,
 	model.ActionCreateResourceGroup: 1, model.ActionAlterResourceGroup: 1, model.ActionDropResourceGroup: 1,
 	model.ActionCreateSequence: 1, model.ActionDropSequence: 1,
+	model.ActionAddTablePartition: 2, model.ActionDropTablePartition: 3, model.ActionTruncateTablePartition: 1,
+	model.ActionAlterTablePartitionAttributes: 1, model.ActionRecoverTable: 2,
 }
 
 // finalState is the job's schema state when it is done.
 func finalState(a model.ActionType) model.SchemaState {
 	switch a {
 	case model.ActionDropSchema, model.ActionDropTable, model.ActionDropColumn, model.ActionDropIndex,
-		model.ActionDropPlacementPolicy, model.ActionDropResourceGroup, model.ActionDropSequence:
+		model.ActionDropPlacementPolicy, model.ActionDropResourceGroup, model.ActionDropSequence,
+		model.ActionDropTablePartition:
 		return model.StateNone
 	}
 	return model.StatePublic
@@ -135,7 +142,20 @@ func planTableDDL(s *sqlparser.DDL, query, curDB string, cat *catalog) ([]*ddlPl
 		if db == nil || ti != nil {
 			return nil, true, nil
 		}
-		return []*ddlPlan{{action: model.ActionCreateTable, query: query, dbName: dbName, db: db, tableName: s.Table.Name.String()}}, false, nil
+		var spec *partSpec
+		if s.TableSpec != nil {
+			var err error
+			if spec, err = parsePartitionOption(s.TableSpec.PartitionOpt); err != nil {
+				return nil, false, fmt.Errorf("%w: %s", err, query)
+			}
+			if spec != nil {
+				if err := spec.check(s.TableSpec); err != nil {
+					return nil, false, err
+				}
+			}
+		}
+		return []*ddlPlan{{action: model.ActionCreateTable, query: query, dbName: dbName, db: db, tableName: s.Table.Name.String(),
+			part: spec}}, false, nil
 	case sqlparser.TruncateStr:
 		dbName, db, ti := resolve(s.Table, curDB, cat)
 		if ti == nil {

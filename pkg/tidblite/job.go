@@ -97,6 +97,11 @@ func (s *Server) tableInfoAfter(ctx context.Context, r *ddlRun, job *model.Job) 
 			ti.State = model.StateNone
 		case model.ActionTruncateTable:
 			ti.ID = r.objID
+			if ti.Partition != nil {
+				for i := range ti.Partition.Definitions {
+					ti.Partition.Definitions[i].ID = r.partIDs[i]
+				}
+			}
 		default:
 			ti.Name = model.NewCIStr(p.newTableName)
 			job.SchemaID, job.SchemaName = p.newDB.ID, p.newDB.Name.O
@@ -121,7 +126,32 @@ func (s *Server) tableInfoAfter(ctx context.Context, r *ddlRun, job *model.Job) 
 	if err != nil {
 		return nil, fmt.Errorf("build table info of %s: %w", p.tableName, err)
 	}
+	if err := keepPartitioning(ti, p, r.partIDs); err != nil {
+		return nil, err
+	}
 	return ti, nil
+}
+
+// keepPartitioning gives a new table its partitions, and a changed table
+// the partitions it had.
+func keepPartitioning(ti *model.TableInfo, p *ddlPlan, ids []int64) error {
+	if p.action == model.ActionCreateTable && p.part != nil {
+		pi, err := p.part.partitionInfo(ti, ids)
+		if err != nil {
+			return err
+		}
+		ti.Partition = pi
+		return nil
+	}
+	if p.table == nil || p.table.Partition == nil {
+		return nil
+	}
+	prev, err := p.table.Clone()
+	if err != nil {
+		return fmt.Errorf("clone table info: %w", err)
+	}
+	ti.Partition = prev.Partition
+	return nil
 }
 
 // setArgs stores the job's arguments as TiDB's raw_args array.

@@ -45,10 +45,16 @@ func (s *Server) replayJob(ctx context.Context, job *model.Job) {
 	if reshape {
 		handles = s.captureHandles(ctx, job.SchemaName, prev)
 	}
+	if prev != nil && (job.Type == model.ActionDropTable || job.Type == model.ActionTruncateTable) {
+		s.captureRecycled(ctx, job.SchemaID, job.SchemaName, prev, job.Type == model.ActionTruncateTable)
+	}
 	if query != "" {
 		if err := s.execInternal(ctx, db, query); err != nil {
 			s.lg.Warn("replay ddl job failed", zap.Int64("jobID", job.ID), zap.String("query", query), zap.Error(err))
 		}
+	}
+	if err := s.replayLiteDDL(ctx, job, prev); err != nil {
+		s.lg.Warn("replay ddl job failed", zap.Int64("jobID", job.ID), zap.String("query", job.Query), zap.Error(err))
 	}
 	s.applyJob(ctx, job, handles, reshape)
 	s.lg.Info("loaded ddl job", zap.Int64("jobID", job.ID), zap.Stringer("type", job.Type), zap.String("query", job.Query))
@@ -90,4 +96,32 @@ func (s *Server) schemaVersion() int64 {
 	s.catMu.RLock()
 	defer s.catMu.RUnlock()
 	return s.cat.version
+}
+
+// replayLiteDDL makes here the engine change of a job tidb-lite ran
+// elsewhere without the engine: the rows of the partitions it dropped or
+// truncated go, a table it recovered comes back (from this instance's bin).
+func (s *Server) replayLiteDDL(ctx context.Context, job *model.Job, prev *model.TableInfo) error {
+	ti := job.BinlogInfo.TableInfo
+	if ti == nil {
+		return nil
+	}
+	switch job.Type {
+	case model.ActionDropTablePartition, model.ActionTruncateTablePartition:
+		return s.deletePartitionRows(ctx, job.SchemaName, prev, gonePartitions(prev, ti))
+	case model.ActionRecoverTable:
+		s.bin.mu.Lock()
+		var rec *recycled
+		for _, r := range s.bin.tables {
+			if r.info.ID == ti.ID {
+				rec = r
+			}
+		}
+		s.bin.mu.Unlock()
+		if rec == nil {
+			return fmt.Errorf("tidblite: recovered table %d was not dropped here", ti.ID)
+		}
+		return s.restoreRecycled(ctx, job.SchemaName, ti.Name.O, rec)
+	}
+	return nil
 }

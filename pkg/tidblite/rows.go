@@ -145,6 +145,10 @@ func (b *mutationBuilder) register(ti *model.TableInfo, row sql.Row, h int64) er
 }
 
 func (b *mutationBuilder) insert(ctx context.Context, ti *model.TableInfo, row sql.Row, loc *time.Location) error {
+	pid, err := physicalID(ti, row)
+	if err != nil {
+		return err
+	}
 	h, err := b.newHandle(ctx, ti, row)
 	if err != nil {
 		return err
@@ -153,13 +157,17 @@ func (b *mutationBuilder) insert(ctx context.Context, ti *model.TableInfo, row s
 	if err != nil {
 		return err
 	}
-	m := b.mutation(ti.ID)
+	m := b.mutation(pid)
 	m.InsertedRows = append(m.InsertedRows, enc)
 	m.Sequence = append(m.Sequence, binlogpb.MutationType_Insert)
-	return b.addKeys(ti, h, row)
+	return b.addKeys(ti, pid, h, row)
 }
 
 func (b *mutationBuilder) delete(ctx context.Context, ti *model.TableInfo, row sql.Row, loc *time.Location) error {
+	pid, err := physicalID(ti, row)
+	if err != nil {
+		return err
+	}
 	h, _, err := b.handleOf(ctx, ti, row)
 	if err != nil {
 		return err
@@ -168,16 +176,25 @@ func (b *mutationBuilder) delete(ctx context.Context, ti *model.TableInfo, row s
 	if err != nil {
 		return err
 	}
-	m := b.mutation(ti.ID)
+	m := b.mutation(pid)
 	m.DeletedRows = append(m.DeletedRows, enc)
 	m.Sequence = append(m.Sequence, binlogpb.MutationType_DeleteRow)
-	return b.addKeys(ti, h, row)
+	return b.addKeys(ti, pid, h, row)
 }
 
 func (b *mutationBuilder) update(ctx context.Context, ti *model.TableInfo, old, new sql.Row, loc *time.Location) error {
-	if ti.PKIsHandle {
+	pid, err := physicalID(ti, old)
+	if err != nil {
+		return err
+	}
+	newPID, err := physicalID(ti, new)
+	if err != nil {
+		return err
+	}
+	if ti.PKIsHandle || pid != newPID {
 		pk := ti.GetPkColInfo()
-		if toInt64(old[pk.Offset]) != toInt64(new[pk.Offset]) { // a new handle: TiDB removes and adds
+		// A new handle or another partition: TiDB removes and adds.
+		if pid != newPID || toInt64(old[pk.Offset]) != toInt64(new[pk.Offset]) {
 			if err := b.delete(ctx, ti, old, loc); err != nil {
 				return err
 			}
@@ -204,55 +221,55 @@ func (b *mutationBuilder) update(ctx context.Context, ti *model.TableInfo, old, 
 	if bytes.Equal(enc[:len(oldEnc)], enc[len(oldEnc):]) {
 		return nil // nothing changed: TiDB writes no mutation
 	}
-	m := b.mutation(ti.ID)
+	m := b.mutation(pid)
 	m.UpdatedRows = append(m.UpdatedRows, enc)
 	m.Sequence = append(m.Sequence, binlogpb.MutationType_Update)
-	return b.addUpdateKeys(ti, h, old, new)
+	return b.addUpdateKeys(ti, pid, h, old, new)
 }
 
 // addKeys offers the row key and the index keys of an inserted or deleted
-// row as primary key.
-func (b *mutationBuilder) addKeys(ti *model.TableInfo, h int64, row sql.Row) error {
-	b.key(codec.EncodeRowKeyWithIntHandle(ti.ID, h), b.rowDesc(ti, h))
+// row (under its physical table ID pid) as primary key.
+func (b *mutationBuilder) addKeys(ti *model.TableInfo, pid, h int64, row sql.Row) error {
+	b.key(codec.EncodeRowKeyWithIntHandle(pid, h), b.rowDesc(ti, pid, h))
 	for _, idx := range ti.Indices {
-		k, err := indexKey(ti, idx, h, row)
+		k, err := indexKey(ti, pid, idx, h, row)
 		if err != nil {
 			return err
 		}
-		b.key(k, b.indexDesc(ti, idx, row))
+		b.key(k, b.indexDesc(ti, pid, idx, row))
 	}
 	return nil
 }
 
 // addUpdateKeys offers the row key and the old and new keys of the indexes
 // whose values changed.
-func (b *mutationBuilder) addUpdateKeys(ti *model.TableInfo, h int64, old, new sql.Row) error {
-	b.key(codec.EncodeRowKeyWithIntHandle(ti.ID, h), b.rowDesc(ti, h))
+func (b *mutationBuilder) addUpdateKeys(ti *model.TableInfo, pid, h int64, old, new sql.Row) error {
+	b.key(codec.EncodeRowKeyWithIntHandle(pid, h), b.rowDesc(ti, pid, h))
 	for _, idx := range ti.Indices {
-		ko, err := indexKey(ti, idx, h, old)
+		ko, err := indexKey(ti, pid, idx, h, old)
 		if err != nil {
 			return err
 		}
-		kn, err := indexKey(ti, idx, h, new)
+		kn, err := indexKey(ti, pid, idx, h, new)
 		if err != nil {
 			return err
 		}
 		if !bytes.Equal(ko, kn) {
-			b.key(ko, b.indexDesc(ti, idx, old))
-			b.key(kn, b.indexDesc(ti, idx, new))
+			b.key(ko, b.indexDesc(ti, pid, idx, old))
+			b.key(kn, b.indexDesc(ti, pid, idx, new))
 		}
 	}
 	return nil
 }
 
 // rowDesc describes a row key as TiDB's write conflict error does.
-func (b *mutationBuilder) rowDesc(ti *model.TableInfo, h int64) func() string {
+func (b *mutationBuilder) rowDesc(ti *model.TableInfo, pid, h int64) func() string {
 	db := b.dbName
-	return func() string { return fmt.Sprintf("{tableID=%d, tableName=%s.%s, handle=%d}", ti.ID, db, ti.Name.O, h) }
+	return func() string { return fmt.Sprintf("{tableID=%d, tableName=%s.%s, handle=%d}", pid, db, ti.Name.O, h) }
 }
 
 // indexDesc describes an index key as TiDB's write conflict error does.
-func (b *mutationBuilder) indexDesc(ti *model.TableInfo, idx *model.IndexInfo, row sql.Row) func() string {
+func (b *mutationBuilder) indexDesc(ti *model.TableInfo, pid int64, idx *model.IndexInfo, row sql.Row) func() string {
 	db := b.dbName
 	return func() string {
 		vals := make([]string, len(idx.Columns))
@@ -260,11 +277,11 @@ func (b *mutationBuilder) indexDesc(ti *model.TableInfo, idx *model.IndexInfo, r
 			vals[i] = fmt.Sprint(row[ic.Offset])
 		}
 		return fmt.Sprintf("{tableID=%d, tableName=%s.%s, indexID=%d, indexValues={%s}}",
-			ti.ID, db, ti.Name.O, idx.ID, strings.Join(vals, ", "))
+			pid, db, ti.Name.O, idx.ID, strings.Join(vals, ", "))
 	}
 }
 
-func indexKey(ti *model.TableInfo, idx *model.IndexInfo, h int64, row sql.Row) ([]byte, error) {
+func indexKey(ti *model.TableInfo, pid int64, idx *model.IndexInfo, h int64, row sql.Row) ([]byte, error) {
 	vals := make([]codec.Datum, len(idx.Columns))
 	for i, ic := range idx.Columns {
 		d, err := toDatum(row[ic.Offset], ti.Columns[ic.Offset])
@@ -273,7 +290,7 @@ func indexKey(ti *model.TableInfo, idx *model.IndexInfo, h int64, row sql.Row) (
 		}
 		vals[i] = d
 	}
-	k, err := codec.EncodeIndexKey(ti.ID, idx.ID, vals, codec.IntHandle(h), idx.Unique)
+	k, err := codec.EncodeIndexKey(pid, idx.ID, vals, codec.IntHandle(h), idx.Unique)
 	if err != nil {
 		return nil, fmt.Errorf("index %s of %s: %w", idx.Name.O, ti.Name.O, err)
 	}

@@ -70,6 +70,7 @@ type Server struct {
 	catMu    sync.RWMutex // guards cat for readers without the engine lock
 	cat      *catalog
 	ids      *rowIDs
+	bin      recycleBin // dropped and truncated tables, for RECOVER|FLASHBACK TABLE
 	mvcc     *mvccStore
 	conns    connTable
 
