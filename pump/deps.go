@@ -12,7 +12,7 @@ import (
 // binlogStore is the part of the storage engine that takes and serves binlogs.
 type binlogStore interface {
 	WriteBinlog(ctx context.Context, h binlogpb.Header, payload []byte) error
-	PullCommitBinlog(ctx context.Context, last int64) <-chan storage.PulledBinlog
+	PullCommitBinlogFunc(ctx context.Context, last int64, send func(storage.PulledBinlog) error) error
 	ReadBinlog(ts int64) (*binlogpb.Binlog, error)
 	ReadPayload(ts int64) ([]byte, error)
 	Close() error

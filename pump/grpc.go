@@ -8,6 +8,7 @@ import (
 
 	"github.com/openbinlog/tidb-binlog/pkg/registry"
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
+	"github.com/openbinlog/tidb-binlog/pump/storage"
 	"go.uber.org/zap"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -109,26 +110,29 @@ func (s *Server) PullBinlogs(req *binlogpb.PullBinlogReq, stream grpc.ServerStre
 	last := req.GetStartFrom().GetOffset() // below the GC ts: the storage logs it
 	ctx, cancel := context.WithCancel(stream.Context())
 	defer cancel()
-	binlogs := s.store.PullCommitBinlog(ctx, last)
-	for {
+	go func() {
 		select {
 		case <-s.pullClose:
-			return nil
+			cancel()
 		case <-ctx.Done():
-			return nil
-		case b, ok := <-binlogs:
-			if !ok {
-				return nil
-			}
-			if b.Err != nil {
-				return pullError(b.Err)
-			}
-			if err := stream.Send(pullResp(b.StartTS, b.CommitTS, b.Payload)); err != nil {
-				s.lg.Warn("send binlog to drainer failed", zap.Error(err))
-				return err
-			}
 		}
+	}()
+	// The binlogs are sent from this goroutine, as the storage reads them:
+	// no channel and no goroutine switch per binlog.
+	var sendErr error
+	err = s.store.PullCommitBinlogFunc(ctx, last, func(b storage.PulledBinlog) error {
+		if sendErr = stream.Send(pullResp(b.StartTS, b.CommitTS, b.Payload)); sendErr != nil {
+			s.lg.Warn("send binlog to drainer failed", zap.Error(sendErr))
+		}
+		return sendErr
+	})
+	switch {
+	case sendErr != nil:
+		return sendErr
+	case err != nil:
+		return pullError(err)
 	}
+	return nil
 }
 
 // pullError is the status that ends a pull stream: DataLoss for a binlog
@@ -143,10 +147,19 @@ func pullError(err error) error {
 	return status.Error(code, err.Error())
 }
 
+// pullMsg holds the messages of one PullBinlogResp, allocated together.
+type pullMsg struct {
+	resp binlogpb.PullBinlogResp
+	ent  binlogpb.Entity
+	pos  binlogpb.Pos
+	meta binlogpb.Meta
+}
+
 func pullResp(startTS, commitTS int64, payload []byte) *binlogpb.PullBinlogResp {
-	return &binlogpb.PullBinlogResp{Entity: &binlogpb.Entity{
-		Pos:     &binlogpb.Pos{Offset: commitTS},
-		Payload: payload,
-		Meta:    &binlogpb.Meta{StartTs: startTS, CommitTs: commitTS},
-	}}
+	m := &pullMsg{}
+	m.pos.Offset = commitTS
+	m.meta.StartTs, m.meta.CommitTs = startTS, commitTS
+	m.ent.Pos, m.ent.Payload, m.ent.Meta = &m.pos, payload, &m.meta
+	m.resp.Entity = &m.ent
+	return &m.resp
 }

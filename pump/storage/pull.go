@@ -35,69 +35,130 @@ const pullChanCap = 64
 // below the GC ts starts at the GC ts (binlogs may be lost).
 func (a *Append) PullCommitBinlog(ctx context.Context, last int64) <-chan PulledBinlog {
 	out := make(chan PulledBinlog, pullChanCap)
-	if gc := a.gcTS.Load(); last < gc {
-		a.lg.Error("pull position is below the gc ts, some binlogs may be lost",
-			zap.Int64("last", last), zap.Int64("gcTS", gc))
-		last = gc
-	}
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	if a.closed {
+	last = a.pullStart(last)
+	if !a.addPuller() {
 		close(out)
 		return out
 	}
-	a.bg.Add(1)
-	go a.pullLoop(ctx, last, out)
+	go func() {
+		defer a.bg.Done()
+		defer close(out)
+		err := a.pullLoop(ctx, last, func(pb PulledBinlog) error {
+			select {
+			case out <- pb:
+				return nil
+			case <-ctx.Done():
+			case <-a.stop:
+			}
+			return errPullStopped
+		})
+		if err != nil && !errors.Is(err, errPullStopped) {
+			select {
+			case out <- PulledBinlog{Err: err}:
+			case <-ctx.Done():
+			case <-a.stop:
+			}
+		}
+	}()
 	return out
 }
 
-func (a *Append) pullLoop(ctx context.Context, last int64, out chan<- PulledBinlog) {
+// PullCommitBinlogFunc is PullCommitBinlog without a goroutine and a
+// channel between the engine and the caller: it calls send, in the
+// caller's goroutine, with each binlog in order (Err never set), and
+// returns nil once ctx ends or the Append closes, send's error when send
+// fails, or the error that ends the stream (see PulledBinlog.Err: every
+// earlier binlog was sent). send must return promptly once ctx ends: Close
+// waits for the pulls to return.
+func (a *Append) PullCommitBinlogFunc(ctx context.Context, last int64, send func(PulledBinlog) error) error {
+	last = a.pullStart(last)
+	if !a.addPuller() {
+		return nil
+	}
 	defer a.bg.Done()
-	defer close(out)
+	err := a.pullLoop(ctx, last, send)
+	var se *sendError
+	switch {
+	case errors.Is(err, errPullStopped):
+		return nil
+	case errors.As(err, &se):
+		return se.err
+	}
+	return err
+}
+
+// pullStart moves a pull position below the GC ts up to it.
+func (a *Append) pullStart(last int64) int64 {
+	if gc := a.gcTS.Load(); last < gc {
+		a.lg.Error("pull position is below the gc ts, some binlogs may be lost",
+			zap.Int64("last", last), zap.Int64("gcTS", gc))
+		return gc
+	}
+	return last
+}
+
+// addPuller counts a pull in a.bg, unless the Append is closed.
+func (a *Append) addPuller() bool {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if a.closed {
+		return false
+	}
+	a.bg.Add(1)
+	return true
+}
+
+// pullLoop sends the binlogs after last as the watermark moves, until ctx
+// ends or the Append closes (errPullStopped or nil), send fails (its
+// error) or a binlog cannot be read (the error, logged).
+func (a *Append) pullLoop(ctx context.Context, last int64, send func(PulledBinlog) error) error {
 	for {
 		wm, moved := a.watermark()
 		if last < wm {
 			var err error
-			if last, err = a.pullRange(ctx, last, wm, out); err != nil {
-				a.endPull(ctx, err, out)
-				return
+			if last, err = a.pullRange(ctx, last, wm, send); err != nil {
+				a.logPullEnd(err)
+				return err
 			}
 		}
 		select {
 		case <-moved:
 		case <-ctx.Done():
-			return
+			return nil
 		case <-a.stop:
-			return
+			return nil
 		}
 	}
 }
 
-// endPull sends the error that ends a stream (unless the stream was
-// stopped).
-func (a *Append) endPull(ctx context.Context, err error, out chan<- PulledBinlog) {
-	if errors.Is(err, errPullStopped) {
-		return
-	}
-	var dl *DataLossError
-	if errors.As(err, &dl) {
+// logPullEnd logs the storage error that ends a stream.
+func (a *Append) logPullEnd(err error) {
+	var (
+		dl *DataLossError
+		se *sendError
+	)
+	switch {
+	case errors.Is(err, errPullStopped), errors.As(err, &se):
+	case errors.As(err, &dl):
 		a.lg.Error("binlog cannot be read back, ending the pull stream", zap.Int64("commitTS", dl.CommitTS),
 			zap.Int64("startTS", dl.StartTS), zap.String("file", dl.File), zap.Int64("offset", dl.Offset), zap.Error(dl.Err))
-	} else {
+	default:
 		a.lg.Warn("pull failed, ending the pull stream", zap.Error(err))
-	}
-	select {
-	case out <- PulledBinlog{Err: err}:
-	case <-ctx.Done():
-	case <-a.stop:
 	}
 }
 
 var errPullStopped = errors.New("storage: pull stopped")
 
+// sendError marks an error of the caller's send function, which is
+// returned as it is and not logged as a storage failure.
+type sendError struct{ err error }
+
+func (e *sendError) Error() string { return e.err.Error() }
+func (e *sendError) Unwrap() error { return e.err }
+
 // pullRange sends the binlogs of keys (last, wm] and returns wm. On an error
 // nothing after the binlogs sent is sent.
-func (a *Append) pullRange(ctx context.Context, last, wm int64, out chan<- PulledBinlog) (int64, error) {
+func (a *Append) pullRange(ctx context.Context, last, wm int64, send func(PulledBinlog) error) (int64, error) {
 	it := a.db.NewIterator(&util.Range{Start: tsKey(last + 1), Limit: tsKey(wm + 1)}, nil)
 	defer it.Release()
 	for it.Next() {
@@ -105,19 +166,21 @@ func (a *Append) pullRange(ctx context.Context, last, wm int64, out chan<- Pulle
 		if !ok {
 			continue
 		}
-		pb, send, err := a.pulledAt(ts, it.Value())
+		pb, ok, err := a.pulledAt(ts, it.Value())
 		if err != nil {
 			return ts, err
 		}
-		if !send {
+		if !ok {
 			continue
 		}
-		select {
-		case out <- pb:
-		case <-ctx.Done():
+		if ctx.Err() != nil {
 			return ts, errPullStopped
-		case <-a.stop:
-			return ts, errPullStopped
+		}
+		if err := send(pb); err != nil {
+			if errors.Is(err, errPullStopped) {
+				return ts, err
+			}
+			return ts, &sendError{err: err}
 		}
 	}
 	if err := it.Error(); err != nil {

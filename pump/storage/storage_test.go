@@ -277,3 +277,39 @@ func mustMarshal(t testing.TB, b *binlogpb.Binlog) []byte {
 	require.NoError(t, err)
 	return p
 }
+
+// PullCommitBinlogFunc sends in the caller's goroutine, returns the send
+// function's own error, and nil once the context ends or the Append closes.
+func TestPullFunc(t *testing.T) {
+	a := openTest(t, t.TempDir(), testOptions())
+	ts := newTSO()
+	_, c1 := writeTxn(t, a, ts, "one")
+	_, c2 := writeTxn(t, a, ts, "two")
+
+	errStop := errors.New("enough")
+	var got []int64
+	err := a.PullCommitBinlogFunc(t.Context(), 0, func(b PulledBinlog) error {
+		got = append(got, b.CommitTS)
+		if len(got) == 2 {
+			return errStop
+		}
+		return nil
+	})
+	require.Same(t, errStop, err, "the send function's error, as it is")
+	require.Equal(t, []int64{c1, c2}, got)
+
+	ctx, cancel := context.WithCancel(t.Context())
+	err = a.PullCommitBinlogFunc(ctx, c1, func(b PulledBinlog) error {
+		require.Equal(t, c2, b.CommitTS)
+		cancel()
+		return nil
+	})
+	require.NoError(t, err, "the context ended")
+
+	done := make(chan error, 1)
+	go func() { done <- a.PullCommitBinlogFunc(t.Context(), c2, func(PulledBinlog) error { return nil }) }()
+	closeTest(t, a) // Close waits for the pull, which returns
+	require.NoError(t, <-done)
+	require.NoError(t, a.PullCommitBinlogFunc(t.Context(), 0, func(PulledBinlog) error { return errStop }),
+		"closed: nothing is sent")
+}
