@@ -4,7 +4,7 @@
 // A timestamp (TSO) is physical_ms<<18 | logical: the upper 46 bits are Unix
 // milliseconds, the lower 18 bits a counter within that millisecond. The
 // helpers ComposeTS, ExtractPhysical, ExtractLogical, TSToTime and TimeToTS
-// convert between the two forms.
+// convert between the two forms; they are pkg/tso's under other names.
 //
 // Lifecycle: NewClient connects (bounded by a timeout, default 10 s, and by
 // its context), TSO may be called concurrently (requests are batched by the
