@@ -69,8 +69,10 @@ func (rc *rowChange) upsertable() bool {
 		return rc.replace
 	case rc.dml.Tp == UpdateDMLType:
 		pk := rc.info.uniqueKeys[0].columns
+		// The key must be exactly the same: under a binary collation
+		// 'A' -> 'a' moves the row, and the UPDATE must handle it.
 		return rc.keyed && sameColumns(rc.whereCols, pk) && allNonNull(rc.dml.Values, pk) &&
-			keyString("", pk, rc.dml.Values) == keyString("", pk, rc.dml.OldValues)
+			sameValues(pk, rc.dml.Values, rc.dml.OldValues)
 	}
 	return false
 }
@@ -158,6 +160,9 @@ func bulkDeleteSQL(rows []*rowChange) stmt {
 func sameColumns(a, b []string) bool {
 	if len(a) != len(b) {
 		return false
+	}
+	if len(a) == 0 || &a[0] == &b[0] {
+		return true
 	}
 	for k := range a {
 		if a[k] != b[k] {

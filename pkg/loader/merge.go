@@ -26,53 +26,44 @@ func mergeRows(rows []*rowChange) []*rowChange {
 // mergeGroups is mergeRows split into groups that are applied as one bulk
 // statement each: every kept row alone, then the deletes of each table,
 // then the replaces of each table.
+//
+// Rows merge by their exact primary key values. Under a case-insensitive
+// or PAD SPACE collation two different values ('A', 'a ') may be one row
+// downstream, and under a binary collation they are two: a table whose
+// batch has two such keys is not merged at all (its rows are kept in
+// order), so that neither collation can be wrong.
 func mergeGroups(rows []*rowChange) [][]*rowChange {
-	unmergeable := map[string]bool{}
-	for _, rc := range rows {
-		if !mergeable(rc) {
-			unmergeable[rc.table] = true
-		}
-	}
+	unmergeable := unmergeableTables(rows)
 	var kept []*rowChange
-	type state struct{ rc *rowChange }
 	order := map[string][]string{} // table -> keys in first-seen order
 	var tables []string
-	states := map[string]*state{}
-	set := func(rc *rowChange, values map[string]any, del bool) {
-		k := keyString(rc.table, rc.info.uniqueKeys[0].columns, values)
-		st, ok := states[k]
-		if !ok {
-			st = &state{}
-			states[k] = st
+	states := map[string]*rowChange{}
+	set := func(k string, rc *rowChange) {
+		if _, ok := states[k]; !ok {
 			if _, seen := order[rc.table]; !seen {
 				tables = append(tables, rc.table)
 			}
 			order[rc.table] = append(order[rc.table], k)
 		}
-		tp := InsertDMLType
-		if del {
-			tp = DeleteDMLType
-		}
-		d := &DML{Database: rc.dml.Database, Table: rc.dml.Table, Tp: tp, Values: values}
-		st.rc = newRowChange(rc.txn, d, rc.info, rc.mode)
-		st.rc.replace = !del
+		states[k] = rc
 	}
 	for _, rc := range rows {
 		if unmergeable[rc.table] {
 			kept = append(kept, rc)
 			continue
 		}
+		pk := rc.info.uniqueKeys[0].columns
 		switch rc.dml.Tp {
 		case InsertDMLType:
-			set(rc, rc.dml.Values, false)
+			set(exactKey(rc.table, pk, rc.dml.Values), asReplace(rc))
 		case DeleteDMLType:
-			set(rc, rc.dml.Values, true)
+			set(exactKey(rc.table, pk, rc.dml.Values), rc)
 		case UpdateDMLType:
-			pk := rc.info.uniqueKeys[0].columns
-			if keyString("", pk, rc.dml.OldValues) != keyString("", pk, rc.dml.Values) {
-				set(rc, rc.dml.OldValues, true)
+			if !sameValues(pk, rc.dml.OldValues, rc.dml.Values) {
+				d := &DML{Database: rc.dml.Database, Table: rc.dml.Table, Tp: DeleteDMLType, Values: rc.dml.OldValues}
+				set(exactKey(rc.table, pk, rc.dml.OldValues), newRowChange(rc.txn, d, rc.info, rc.mode))
 			}
-			set(rc, rc.dml.Values, false)
+			set(exactKey(rc.table, pk, rc.dml.Values), asReplace(rc))
 		}
 	}
 	out := make([][]*rowChange, 0, len(kept)+2*len(tables))
@@ -83,8 +74,8 @@ func mergeGroups(rows []*rowChange) [][]*rowChange {
 		for _, t := range tables {
 			var g []*rowChange
 			for _, k := range order[t] {
-				if st := states[k]; (st.rc.dml.Tp == DeleteDMLType) == del {
-					g = append(g, st.rc)
+				if st := states[k]; (st.dml.Tp == DeleteDMLType) == del {
+					g = append(g, st)
 				}
 			}
 			if len(g) > 0 {
@@ -94,6 +85,66 @@ func mergeGroups(rows []*rowChange) [][]*rowChange {
 		}
 	}
 	return out
+}
+
+// asReplace is the REPLACE that writes the new row of an insert or update:
+// the same columns, no WHERE key.
+func asReplace(rc *rowChange) *rowChange {
+	c := *rc
+	c.replace, c.keys = true, nil
+	if rc.dml.Tp != InsertDMLType {
+		c.dml = &DML{Database: rc.dml.Database, Table: rc.dml.Table, Tp: InsertDMLType, Values: rc.dml.Values}
+		c.whereCols, c.keyed = nil, false
+	}
+	return &c
+}
+
+// unmergeableTables are the tables of rows that cannot be merged by
+// primary key: a row without a primary key or with a NULL in it, or two
+// different key values that are the same once folded (see mergeGroups).
+func unmergeableTables(rows []*rowChange) map[string]bool {
+	out := map[string]bool{}
+	var folded map[string]string // folded key -> exact key
+	check := func(rc *rowChange, values map[string]any) {
+		pk := rc.info.uniqueKeys[0].columns
+		if !foldable(pk, values) {
+			return
+		}
+		if folded == nil {
+			folded = map[string]string{}
+		}
+		f, e := keyString(rc.table, pk, values), exactKey(rc.table, pk, values)
+		if prev, ok := folded[f]; ok && prev != e {
+			out[rc.table] = true
+		}
+		folded[f] = e
+	}
+	for _, rc := range rows {
+		if out[rc.table] {
+			continue
+		}
+		if !mergeable(rc) {
+			out[rc.table] = true
+			continue
+		}
+		check(rc, rc.dml.Values)
+		if rc.dml.Tp == UpdateDMLType {
+			check(rc, rc.dml.OldValues)
+		}
+	}
+	return out
+}
+
+// foldable tells whether a key has a string value, which a collation may
+// compare case-insensitively or without trailing spaces.
+func foldable(cols []string, values map[string]any) bool {
+	for _, c := range cols {
+		switch values[c].(type) {
+		case string, []byte:
+			return true
+		}
+	}
+	return false
 }
 
 // mergeable tells whether a row change can be merged by primary key.

@@ -34,6 +34,8 @@ type rowChange struct {
 	mode SyncMode
 	// replace makes an insert a REPLACE (merged rows).
 	replace bool
+	// keys memoizes causalityKeys.
+	keys []string
 }
 
 func newRowChange(txn *Txn, dml *DML, info *tableInfo, mode SyncMode) *rowChange {
@@ -51,7 +53,14 @@ func newRowChange(txn *Txn, dml *DML, info *tableInfo, mode SyncMode) *rowChange
 // writableColumns returns the sorted names of values that are written:
 // generated columns are never written; in partial-column mode only the
 // downstream's columns are.
+//
+// When values has exactly the table's writable columns (the usual case) the
+// result is the table's shared sorted list, which callers must not modify:
+// no allocation or sort per row, and rows of one shape share one slice.
 func writableColumns(values map[string]any, info *tableInfo, mode SyncMode) []string {
+	if hasExactly(values, info.sortedColumns) {
+		return info.sortedColumns
+	}
 	cols := make([]string, 0, len(values))
 	for c := range values {
 		if _, gen := info.generated[c]; gen {
@@ -77,6 +86,19 @@ func whereColumns(values map[string]any, info *tableInfo, mode SyncMode) ([]stri
 		}
 	}
 	return writableColumns(values, info, mode), false
+}
+
+// hasExactly tells whether the keys of values are exactly cols.
+func hasExactly(values map[string]any, cols []string) bool {
+	if len(values) != len(cols) {
+		return false
+	}
+	for _, c := range cols {
+		if _, ok := values[c]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 func allNonNull(values map[string]any, cols []string) bool {

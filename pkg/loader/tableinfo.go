@@ -19,7 +19,10 @@ type indexInfo struct {
 type tableInfo struct {
 	// columns are the writable (non-generated) columns in table order.
 	columns []string
-	colSet  map[string]struct{}
+	// sortedColumns are columns in name order (shared by the row changes
+	// that write every column).
+	sortedColumns []string
+	colSet        map[string]struct{}
 	// generated are the generated columns (never written).
 	generated map[string]struct{}
 	// uniqueKeys are the unique keys, PRIMARY first.
@@ -34,6 +37,8 @@ func newTableInfo(columns, generated []string, keys []indexInfo) *tableInfo {
 	for _, c := range columns {
 		ti.colSet[c] = struct{}{}
 	}
+	ti.sortedColumns = append([]string(nil), columns...)
+	sort.Strings(ti.sortedColumns)
 	for _, c := range generated {
 		ti.generated[c] = struct{}{}
 	}

@@ -26,6 +26,7 @@ type config struct {
 	skipCeilings bool
 	modes        string
 	cpuProfile   string
+	verbose      bool
 }
 
 func main() {
@@ -40,6 +41,7 @@ func main() {
 	flag.BoolVar(&c.skipCeilings, "skip-ceilings", false, "do not measure the server ceilings")
 	flag.StringVar(&c.modes, "modes", "off,on", "merge modes to run")
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the loader runs to this file")
+	flag.BoolVar(&c.verbose, "v", false, "per phase: wall, process CPU, summed worker exec and commit seconds")
 	flag.Parse()
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "loaderbench:", err)
@@ -84,6 +86,13 @@ func run(c config) error {
 		}
 		fmt.Printf("| merge %s | %.0f | %.0f | %.0f | %s / %s / %s | %d / %d / %d |\n", m, res[0].rate, res[1].rate, res[2].rate,
 			ms(res[0].p99), ms(res[1].p99), ms(res[2].p99), res[0].commits, res[1].commits, res[2].commits)
+		if c.verbose {
+			for p, name := range []string{"insert", "update", "delete"} {
+				r := res[p]
+				fmt.Printf("  merge %s %s: wall %.2fs, process CPU %.2fs, worker exec %.2fs, commit %.2fs\n",
+					m, name, r.wall.Seconds(), r.cpu.Seconds(), r.exec.Seconds(), r.commit.Seconds())
+			}
+		}
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"syscall"
 	"time"
 
 	"github.com/openbinlog/tidb-binlog/pkg/loader"
@@ -16,13 +17,18 @@ type result struct {
 	rate    float64
 	p99     time.Duration
 	commits uint64
+	// wall is the phase's duration, cpu the process CPU time it used
+	// (loader and benchmark), exec and commit the summed time the
+	// workers spent in statements and in COMMIT.
+	wall, cpu, exec, commit time.Duration
 }
 
-// commits reads how many downstream transactions the loader committed.
-func commits(reg *prometheus.Registry) uint64 {
+// queryStats reads how many times the loader ran a query type and the
+// summed seconds (commit: downstream transactions; exec: statements).
+func queryStats(reg *prometheus.Registry, tp string) (uint64, time.Duration) {
 	mfs, err := reg.Gather()
 	if err != nil {
-		return 0
+		return 0, 0
 	}
 	for _, mf := range mfs {
 		if mf.GetName() != "binlog_drainer_query_duration_time" {
@@ -30,13 +36,23 @@ func commits(reg *prometheus.Registry) uint64 {
 		}
 		for _, m := range mf.GetMetric() {
 			for _, lp := range m.GetLabel() {
-				if lp.GetName() == "type" && lp.GetValue() == "commit" {
-					return m.GetHistogram().GetSampleCount()
+				if lp.GetName() == "type" && lp.GetValue() == tp {
+					h := m.GetHistogram()
+					return h.GetSampleCount(), time.Duration(h.GetSampleSum() * float64(time.Second))
 				}
 			}
 		}
 	}
-	return 0
+	return 0, 0
+}
+
+// cpuTime is the process's user plus system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // phases builds the three phases' transactions before anything is timed.
@@ -125,7 +141,7 @@ func runPhase(db *sql.DB, opts loader.Options, txns []*loader.Txn) (result, erro
 			lat = append(lat, time.Since(sent[t.Metadata.(int)]))
 		}
 	}()
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	rows := 0
 	for i, t := range txns {
 		sent[i] = time.Now()
@@ -135,7 +151,7 @@ func runPhase(db *sql.DB, opts loader.Options, txns []*loader.Txn) (result, erro
 	close(l.Input())
 	err = <-errc
 	<-done
-	elapsed := time.Since(start)
+	elapsed, cpu := time.Since(start), cpuTime()-cpu0
 	if err != nil {
 		return result{}, err
 	}
@@ -143,5 +159,8 @@ func runPhase(db *sql.DB, opts loader.Options, txns []*loader.Txn) (result, erro
 		return result{}, fmt.Errorf("%d successes for %d txns", len(lat), len(txns))
 	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	return result{rate: float64(rows) / elapsed.Seconds(), p99: lat[len(lat)*99/100], commits: commits(reg)}, nil
+	res := result{rate: float64(rows) / elapsed.Seconds(), p99: lat[len(lat)*99/100], wall: elapsed, cpu: cpu}
+	res.commits, res.commit = queryStats(reg, "commit")
+	_, res.exec = queryStats(reg, "exec")
+	return res, nil
 }
