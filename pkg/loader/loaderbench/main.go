@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"runtime/pprof"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +28,7 @@ type config struct {
 	modes        string
 	cpuProfile   string
 	verbose      bool
+	runs         int
 }
 
 func main() {
@@ -42,6 +44,7 @@ func main() {
 	flag.StringVar(&c.modes, "modes", "off,on", "merge modes to run")
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the loader runs to this file")
 	flag.BoolVar(&c.verbose, "v", false, "per phase: wall, process CPU, summed worker exec and commit seconds")
+	flag.IntVar(&c.runs, "runs", 1, "repeat ceilings and loader runs this many times and print the medians")
 	flag.Parse()
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "loaderbench:", err)
@@ -62,12 +65,6 @@ func run(c config) error {
 	}
 	defer db.Exec("DROP DATABASE IF EXISTS " + schema)
 	fmt.Printf("loaderbench: %d rows per phase, %d DMLs per txn, %d workers, batch %d\n", c.rows, c.perTxn, c.workers, c.batch)
-	if !c.skipCeilings {
-		if err := ceilings(db, schema, c); err != nil {
-			return err
-		}
-	}
-	fmt.Printf("\n| mode | insert rows/s | update rows/s | delete rows/s | p99 txn latency (ins/upd/del) | downstream txns (ins/upd/del) |\n|---|---|---|---|---|---|\n")
 	if c.cpuProfile != "" {
 		f, err := os.Create(c.cpuProfile)
 		if err != nil {
@@ -79,22 +76,129 @@ func run(c config) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	for _, m := range strings.Split(c.modes, ",") {
-		res, err := loaderRun(db, schema, c, m == "on")
+	var runs []benchRun
+	for i := 0; i < c.runs; i++ {
+		if c.runs > 1 {
+			fmt.Printf("\nrun %d of %d\n", i+1, c.runs)
+		}
+		r, err := oneRun(db, schema, c, i)
 		if err != nil {
 			return err
 		}
-		fmt.Printf("| merge %s | %.0f | %.0f | %.0f | %s / %s / %s | %d / %d / %d |\n", m, res[0].rate, res[1].rate, res[2].rate,
+		runs = append(runs, r)
+	}
+	if len(runs) > 1 {
+		fmt.Printf("\nmedians of %d runs (each ratio against its own run's ceiling)\n", len(runs))
+		printTable(medianRun(runs), c)
+	}
+	return nil
+}
+
+// benchRun is one run's ceilings (0 when skipped) and its loader results
+// per merge mode.
+type benchRun struct {
+	multi, single float64
+	modes         []string
+	res           map[string][3]result
+}
+
+func oneRun(db *sql.DB, schema string, c config, i int) (benchRun, error) {
+	r := benchRun{res: map[string][3]result{}}
+	if !c.skipCeilings {
+		var err error
+		if r.multi, r.single, err = ceilings(db, schema, c, i); err != nil {
+			return r, err
+		}
+	}
+	for _, m := range strings.Split(c.modes, ",") {
+		res, err := loaderRun(db, schema, c, m == "on", i)
+		if err != nil {
+			return r, err
+		}
+		r.modes = append(r.modes, m)
+		r.res[m] = res
+	}
+	printTable(r, c)
+	return r, nil
+}
+
+// printTable prints the ceilings and a row per merge mode; merge off is
+// compared with the single-row ceiling, merge on with the multi-row one
+// (the targets of issue 10: >= 1.0x and >= 0.5x).
+func printTable(r benchRun, c config) {
+	if r.multi > 0 {
+		fmt.Printf("ceiling: multi-row inserts of 1000 rows, %d connections: %.0f rows/s; transactions of 20 single-row inserts, %d connections: %.0f rows/s\n",
+			c.workers, r.multi, c.workers, r.single)
+	}
+	fmt.Printf("\n| mode | insert rows/s | update rows/s | delete rows/s | p99 txn latency (ins/upd/del) | downstream txns (ins/upd/del) |\n|---|---|---|---|---|---|\n")
+	for _, m := range r.modes {
+		res := r.res[m]
+		ceiling, name := r.single, "single"
+		if m == "on" {
+			ceiling, name = r.multi, "multi"
+		}
+		cell := func(x result) string {
+			if ceiling == 0 {
+				return fmt.Sprintf("%.0f", x.rate)
+			}
+			return fmt.Sprintf("%.0f (%.2fx %s)", x.rate, x.rate/ceiling, name)
+		}
+		fmt.Printf("| merge %s | %s | %s | %s | %s / %s / %s | %d / %d / %d |\n", m, cell(res[0]), cell(res[1]), cell(res[2]),
 			ms(res[0].p99), ms(res[1].p99), ms(res[2].p99), res[0].commits, res[1].commits, res[2].commits)
 		if c.verbose {
-			for p, name := range []string{"insert", "update", "delete"} {
-				r := res[p]
+			for p, phase := range []string{"insert", "update", "delete"} {
+				x := res[p]
 				fmt.Printf("  merge %s %s: wall %.2fs, process CPU %.2fs, worker exec %.2fs, commit %.2fs\n",
-					m, name, r.wall.Seconds(), r.cpu.Seconds(), r.exec.Seconds(), r.commit.Seconds())
+					m, phase, x.wall.Seconds(), x.cpu.Seconds(), x.exec.Seconds(), x.commit.Seconds())
 			}
 		}
 	}
-	return nil
+}
+
+// medianRun is the median of every number over runs. A cell's rate is
+// scaled so that its ratio is the median of the runs' ratios (the
+// machine's speed varies from run to run; each ratio is against its own
+// run's ceiling).
+func medianRun(runs []benchRun) benchRun {
+	out := benchRun{modes: runs[0].modes, res: map[string][3]result{}}
+	pick := func(f func(benchRun) float64) float64 {
+		v := make([]float64, len(runs))
+		for i, r := range runs {
+			v[i] = f(r)
+		}
+		sort.Float64s(v)
+		if len(v)%2 == 1 {
+			return v[len(v)/2]
+		}
+		return (v[len(v)/2-1] + v[len(v)/2]) / 2
+	}
+	out.multi = pick(func(r benchRun) float64 { return r.multi })
+	out.single = pick(func(r benchRun) float64 { return r.single })
+	for _, m := range out.modes {
+		var res [3]result
+		for p := range res {
+			get := func(r benchRun) result { return r.res[m][p] }
+			ceiling := func(r benchRun) float64 {
+				if m == "on" {
+					return r.multi
+				}
+				return r.single
+			}
+			if out.multi > 0 {
+				res[p].rate = ceiling(out) * pick(func(r benchRun) float64 { return get(r).rate / ceiling(r) })
+			} else {
+				res[p].rate = pick(func(r benchRun) float64 { return get(r).rate })
+			}
+			res[p].p99 = time.Duration(pick(func(r benchRun) float64 { return float64(get(r).p99) }))
+			res[p].commits = uint64(pick(func(r benchRun) float64 { return float64(get(r).commits) }))
+			res[p].wall = time.Duration(pick(func(r benchRun) float64 { return float64(get(r).wall) }))
+			res[p].cpu = time.Duration(pick(func(r benchRun) float64 { return float64(get(r).cpu) }))
+			res[p].exec = time.Duration(pick(func(r benchRun) float64 { return float64(get(r).exec) }))
+			res[p].commit = time.Duration(pick(func(r benchRun) float64 { return float64(get(r).commit) }))
+		}
+		out.res[m] = res
+	}
+	return out
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d)/float64(time.Millisecond)) }
@@ -134,37 +238,36 @@ func genRows(n int, r *rand.Rand) []row {
 	return rows
 }
 
-// ceilings prints what the server does alone.
-func ceilings(db *sql.DB, schema string, c config) error {
+// ceilings measures what the server does alone: rows/s of multi-row
+// inserts and of transactions of single-row inserts.
+func ceilings(db *sql.DB, schema string, c config, run int) (multi, single float64, err error) {
 	r := rand.New(rand.NewPCG(1, 2))
 	rows := genRows(c.rows, r)
-	t, err := createTable(db, schema, "ceil_multi")
+	t, err := createTable(db, schema, fmt.Sprintf("ceil_multi_%d", run))
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
-	multi, err := parallel(db, c.workers, len(rows)/1000, func(conn *sql.Conn, i int) error {
+	dm, err := parallel(db, c.workers, len(rows)/1000, func(conn *sql.Conn, i int) error {
 		return multiInsert(conn, t, rows[i*1000:(i+1)*1000])
 	})
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
-	t2, err := createTable(db, schema, "ceil_single")
+	t2, err := createTable(db, schema, fmt.Sprintf("ceil_single_%d", run))
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
-	single, err := parallel(db, c.workers, len(rows)/20, func(conn *sql.Conn, i int) error {
+	ds, err := parallel(db, c.workers, len(rows)/20, func(conn *sql.Conn, i int) error {
 		return singleTxn(conn, t2, rows[i*20:(i+1)*20])
 	})
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
 	// Free the buffer pool for the loader's tables.
 	if _, err := db.Exec("DROP TABLE " + t + ", " + t2); err != nil {
-		return err
+		return 0, 0, err
 	}
-	fmt.Printf("ceiling: multi-row inserts of 1000 rows, %d connections: %.0f rows/s; transactions of 20 single-row inserts, %d connections: %.0f rows/s\n",
-		c.workers, float64(len(rows))/multi.Seconds(), c.workers, float64(len(rows))/single.Seconds())
-	return nil
+	return float64(len(rows)) / dm.Seconds(), float64(len(rows)) / ds.Seconds(), nil
 }
 
 func multiInsert(conn *sql.Conn, t string, rows []row) error {

@@ -91,11 +91,11 @@ func phases(schema, table string, c config) [3][]*loader.Txn {
 	return out
 }
 
-func loaderRun(db *sql.DB, schema string, c config, merge bool) ([3]result, error) {
+func loaderRun(db *sql.DB, schema string, c config, merge bool, run int) ([3]result, error) {
 	var res [3]result
-	name := "lb_merge_off"
+	name := fmt.Sprintf("lb_merge_off_%d", run)
 	if merge {
-		name = "lb_merge_on"
+		name = fmt.Sprintf("lb_merge_on_%d", run)
 	}
 	if _, err := createTable(db, schema, name); err != nil {
 		return res, err
@@ -117,7 +117,8 @@ func loaderRun(db *sql.DB, schema string, c config, merge bool) ([3]result, erro
 	if n != 0 {
 		return res, fmt.Errorf("%d rows left after the delete phase", n)
 	}
-	return res, nil
+	_, err := db.Exec("DROP TABLE " + schema + "." + name)
+	return res, err
 }
 
 func runPhase(db *sql.DB, opts loader.Options, txns []*loader.Txn) (result, error) {
