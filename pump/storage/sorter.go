@@ -34,7 +34,7 @@ type sorter struct {
 	// owned by the goroutine calling process
 	max           int64
 	handle        valuePointer
-	blocked       kvItem // the prewrite blocking the front, when blockedSet
+	blocked       kvItem // the oldest unmatched prewrite, when blockedSet
 	blockedSet    bool
 	blockedSince  time.Time
 	indexedBefore valuePointer // records up to here were indexed before Open
@@ -100,8 +100,9 @@ func (s *sorter) dropPrewrite(start int64) {
 	signal(s.notify)
 }
 
-// blocker returns the prewrite blocking the front and since when, if it is
-// still unmatched.
+// blocker returns the oldest unmatched prewrite (the one the next commits
+// wait for, or will) and since when it is the oldest, if it is still
+// unmatched.
 func (s *sorter) blocker() (kvItem, time.Time, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -5,7 +5,9 @@
 // commit binlog without waiting for it, as TiDB does (-sync-commit waits). A puller reads the pump's stream at the same time. For each
 // (S, C) cell it prints binlogs/s, MB/s, p50/p99/p999 write latency, the
 // commit-to-pull-arrival latency (from the moment the writer obtained the
-// commit_ts, as PD's TSO physical time lags by up to 50 ms), and the CPU
+// commit_ts, as PD's TSO physical time lags by up to 50 ms), its p99 counted
+// from the commit binlog's acknowledgement instead (ack-pull-p99: what the
+// pump's index, sorter and pull add to the commit's own write), and the CPU
 // time each process spent per binlog. First it prints what the machine can
 // do (fdatasyncs/s, sequential MiB/s, a gRPC round trip, a TSO request), so
 // that runs on machines of different speed can be compared.

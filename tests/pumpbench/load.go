@@ -47,8 +47,9 @@ func runCell(ctx context.Context, o *options, dir string, size, writers int) (re
 	defer closeWriter()
 
 	res := result{size: size, writers: writers}
-	// commitTimes maps a commit_ts to the moment its writer obtained it.
-	var commitTimes sync.Map
+	// commitTimes maps a commit_ts to the moment its writer obtained it,
+	// ackTimes to the moment its commit binlog was acknowledged.
+	var commitTimes, ackTimes sync.Map
 	pullCtx, stopPull := context.WithCancel(ctx)
 	pullDone := make(chan struct{})
 	go func() {
@@ -70,7 +71,7 @@ func runCell(ctx context.Context, o *options, dir string, size, writers int) (re
 		go func(w int) {
 			defer wg.Done()
 			tx := &txnWriter{pdc: pdc, write: write, payload: payload, lats: &lats[w], commitTimes: &commitTimes,
-				binlogs: &binlogs, errs: &errs, commits: &commits, syncCommit: o.syncCommit}
+				ackTimes: &ackTimes, binlogs: &binlogs, errs: &errs, commits: &commits, syncCommit: o.syncCommit}
 			for time.Now().Before(deadline) {
 				tx.run(ctx)
 			}
@@ -90,6 +91,7 @@ func runCell(ctx context.Context, o *options, dir string, size, writers int) (re
 	for i := range lats {
 		res.writeLat = append(res.writeLat, lats[i].all...)
 	}
+	res.ackPullLat = afterAck(res.arrivals, &ackTimes)
 	res.finish()
 	return res, nil
 }
@@ -114,6 +116,7 @@ type txnWriter struct {
 	payload     []byte
 	lats        *latencies
 	commitTimes *sync.Map
+	ackTimes    *sync.Map
 	binlogs     *atomic.Int64
 	errs        *atomic.Int64
 	commits     *sync.WaitGroup
@@ -146,14 +149,20 @@ func (t *txnWriter) run(ctx context.Context) {
 	cb := binlogpb.NewBinlog(binlogpb.BinlogType_Commit, startTS, commitTS)
 	cb.PrewriteKey = p.PrewriteKey
 	if t.syncCommit {
-		t.timedWrite(ctx, cb)
+		t.commitWrite(ctx, cb)
 		return
 	}
 	t.commits.Add(1)
 	go func() {
 		defer t.commits.Done()
-		t.timedWrite(ctx, cb)
+		t.commitWrite(ctx, cb)
 	}()
+}
+
+func (t *txnWriter) commitWrite(ctx context.Context, cb *binlogpb.Binlog) {
+	if t.timedWrite(ctx, cb) {
+		t.ackTimes.Store(cb.CommitTs, time.Now())
+	}
 }
 
 func (t *txnWriter) timedWrite(ctx context.Context, b *binlogpb.Binlog) bool {
@@ -221,8 +230,30 @@ func pull(ctx context.Context, cli binlogpb.PumpClient, clusterID uint64, commit
 			continue // fake binlog
 		}
 		res.pulled++
+		now := time.Now()
 		if t, ok := commitTimes.LoadAndDelete(commitTS); ok {
-			res.pullLat = append(res.pullLat, time.Since(t.(time.Time)))
+			res.pullLat = append(res.pullLat, now.Sub(t.(time.Time)))
+			res.arrivals = append(res.arrivals, arrival{commitTS: commitTS, at: now})
 		}
 	}
+}
+
+// arrival is when a commit binlog reached the puller.
+type arrival struct {
+	commitTS int64
+	at       time.Time
+}
+
+// afterAck returns, for each pulled commit binlog whose write was
+// acknowledged, how long after the acknowledgement it reached the puller (0
+// when it came first): the time the pump's pipeline and sorter add to the
+// commit's own write.
+func afterAck(arrivals []arrival, ackTimes *sync.Map) []time.Duration {
+	out := make([]time.Duration, 0, len(arrivals))
+	for _, a := range arrivals {
+		if t, ok := ackTimes.Load(a.commitTS); ok {
+			out = append(out, max(0, a.at.Sub(t.(time.Time))))
+		}
+	}
+	return out
 }

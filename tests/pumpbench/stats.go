@@ -13,6 +13,8 @@ type result struct {
 	elapsed       time.Duration
 	writeLat      []time.Duration
 	pullLat       []time.Duration
+	arrivals      []arrival       // of the commits in pullLat
+	ackPullLat    []time.Duration // pull arrival after the commit's acknowledgement
 	pulled        int64
 	pullElapsed   time.Duration
 	errors        int64
@@ -24,6 +26,7 @@ type result struct {
 func (r *result) finish() {
 	slices.Sort(r.writeLat)
 	slices.Sort(r.pullLat)
+	slices.Sort(r.ackPullLat)
 	r.binlogsPerSec = float64(r.binlogs) / r.elapsed.Seconds()
 }
 
@@ -36,9 +39,9 @@ func pct(sorted []time.Duration, p float64) time.Duration {
 }
 
 func header() string {
-	return fmt.Sprintf("%-8s %-7s %12s %9s %10s %10s %10s %12s %12s %12s %7s  %s",
-		"size", "writers", "binlogs/s", "MB/s", "p50", "p99", "p999", "pull/s", "pull-p50", "pull-p99", "errors",
-		"cpu-us/binlog pump,pd,client")
+	return fmt.Sprintf("%-8s %-7s %12s %9s %10s %10s %10s %12s %12s %12s %12s %7s  %s",
+		"size", "writers", "binlogs/s", "MB/s", "p50", "p99", "p999", "pull/s", "pull-p50", "pull-p99", "ack-pull-p99",
+		"errors", "cpu-us/binlog pump,pd,client")
 }
 
 func (r result) row() string {
@@ -47,10 +50,10 @@ func (r result) row() string {
 	if r.pullElapsed > 0 {
 		pullRate = float64(r.pulled) / r.pullElapsed.Seconds()
 	}
-	return fmt.Sprintf("%-8d %-7d %12.0f %9.1f %10s %10s %10s %12.0f %12s %12s %7d  %.0f,%.0f,%.0f",
+	return fmt.Sprintf("%-8d %-7d %12.0f %9.1f %10s %10s %10s %12.0f %12s %12s %12s %7d  %.0f,%.0f,%.0f",
 		r.size, r.writers, r.binlogsPerSec, mb, dur(pct(r.writeLat, 0.5)), dur(pct(r.writeLat, 0.99)),
-		dur(pct(r.writeLat, 0.999)), pullRate, dur(pct(r.pullLat, 0.5)), dur(pct(r.pullLat, 0.99)), r.errors,
-		r.cpuPump, r.cpuPD, r.cpuClient)
+		dur(pct(r.writeLat, 0.999)), pullRate, dur(pct(r.pullLat, 0.5)), dur(pct(r.pullLat, 0.99)),
+		dur(pct(r.ackPullLat, 0.99)), r.errors, r.cpuPump, r.cpuPD, r.cpuClient)
 }
 
 func dur(d time.Duration) string {
