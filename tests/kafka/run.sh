@@ -47,4 +47,5 @@ check_data $DB
 for p in kafka-lite drainer arbiter; do
 	proc_alive $p || { echo "$p exited; see $CLUSTER_DIR/$p.out" >&2; exit 1; }
 done
-run_sql "DROP DATABASE $DB"
+# The database is not dropped upstream: tidb-lite keeps it only until the
+# cluster stops, and the next fresh start drops it downstream.
