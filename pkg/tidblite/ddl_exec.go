@@ -46,7 +46,7 @@ func (s *Server) ddlStmt(ctx context.Context, cs *connState, st classified, quer
 	if passthrough {
 		return run(cb)
 	}
-	if len(plans) == 1 && plans[0].query == strings.TrimRight(strings.TrimSpace(query), "; \t\n") {
+	if len(plans) == 1 && plans[0].engineQuery == "" && plans[0].query == strings.TrimRight(strings.TrimSpace(query), "; \t\n") {
 		var buf resultBuffer
 		if err := s.runDDL(ctx, plans[0], func() error { return run(buf.add) }); err != nil {
 			return err
@@ -55,7 +55,11 @@ func (s *Server) ddlStmt(ctx context.Context, cs *connState, st classified, quer
 	}
 	for _, p := range plans {
 		q := p.query
-		if err := s.runDDL(ctx, p, func() error { return s.internal(ctx, cs, q) }); err != nil {
+		exec := func() error { return s.internal(ctx, cs, q) }
+		if p.engineQuery != "" {
+			exec = func() error { return s.execInternal(ctx, p.dbName, p.engineQuery) }
+		}
+		if err := s.runDDL(ctx, p, exec); err != nil {
 			return err
 		}
 	}

@@ -27,6 +27,7 @@ type ddlPlan struct {
 
 	newDB        *model.DBInfo // rename target
 	newTableName string
+	engineQuery  string // what the engine runs instead of query, in dbName
 
 	objID   int64             // policy or resource group being altered or dropped
 	seqOpts string            // CREATE SEQUENCE options
@@ -205,9 +206,13 @@ func planRename(from, to sqlparser.TableNames, query, curDB string, cat *catalog
 		if ti == nil || newDB == nil || exists != nil {
 			return nil, true, nil
 		}
-		plans = append(plans, &ddlPlan{action: model.ActionRenameTable, dbName: dbName, db: db, tableName: ti.Name.O, table: ti,
+		p := &ddlPlan{action: model.ActionRenameTable, dbName: dbName, db: db, tableName: ti.Name.O, table: ti,
 			newDB: newDB, newTableName: to[i].Name.String(),
-			query: "RENAME TABLE " + qualified(db.Name.O, ti.Name.O) + " TO " + qualified(newDBName, to[i].Name.String())})
+			query: "RENAME TABLE " + qualified(db.Name.O, ti.Name.O) + " TO " + qualified(newDBName, to[i].Name.String())}
+		if newDB.ID == db.ID { // the engine renames only in the current database
+			p.dbName, p.engineQuery = db.Name.O, "RENAME TABLE "+quoteName(ti.Name.O)+" TO "+quoteName(p.newTableName)
+		}
+		plans = append(plans, p)
 	}
 	if len(plans) == 1 {
 		plans[0].query = query

@@ -199,3 +199,17 @@ func TestPartitionAttributesRecoverFlashback(t *testing.T) {
 }
 
 func itoa(v int64) string { b, _ := json.Marshal(v); return string(b) }
+
+// The engine renames only in the current database; TiDB's query names
+// the tables with theirs.
+func TestRenameQualifiedWithoutCurrentDB(t *testing.T) {
+	s := startStandalone(t)
+	db := openDB(t, s, "")
+	db.SetMaxOpenConns(1)
+	mustExec(t, db, "CREATE DATABASE d", "CREATE TABLE d.a (id int)", "INSERT INTO d.a VALUES (1)",
+		"RENAME TABLE d.a TO d.b", "ALTER TABLE d.b RENAME TO d.c")
+	job := lastJob(t, s)
+	require.Equal(t, model.ActionRenameTable, job.Type)
+	require.Equal(t, "ALTER TABLE d.b RENAME TO d.c", job.Query)
+	require.Equal(t, []int64{1}, queryInts(t, db, "SELECT id FROM d.c"))
+}

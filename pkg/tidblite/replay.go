@@ -85,6 +85,9 @@ func (s *Server) replayQuery(job *model.Job) (query, db string) {
 		if old == nil || job.BinlogInfo == nil || job.BinlogInfo.TableInfo == nil {
 			return "", ""
 		}
+		if oldDB.ID == job.SchemaID { // the engine renames only in the current database
+			return "RENAME TABLE " + quoteName(old.Name.O) + " TO " + quoteName(job.BinlogInfo.TableInfo.Name.O), oldDB.Name.O
+		}
 		return fmt.Sprintf("RENAME TABLE %s TO %s", qualified(oldDB.Name.O, old.Name.O),
 			qualified(job.SchemaName, job.BinlogInfo.TableInfo.Name.O)), ""
 	}
