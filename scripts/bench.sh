@@ -35,8 +35,10 @@ echo "== drainer end to end (tool -> pump -> drainer -> MariaDB) next to pkg/loa
 drows="${DRAINER_ROWS:-100000}"
 lb=$(go run ./pkg/loader/loaderbench -rows "$drows" -modes off)
 echo "$lb"
-rates=$(awk -F'|' '/^\| merge off/ { gsub(/ /, ""); print $3 "," $4 "," $5 }' <<<"$lb")
-go run ./tests/drainerbench -rows "$drows" -loader "$rates"
+# The last merge-off row (the median with -runs) and the single-row ceiling.
+rates=$(awk -F'|' '/^\| merge off/ { r = ""; for (i = 3; i <= 5; i++) { split($i, a, " "); r = r (i > 3 ? "," : "") a[1] } } END { print r }' <<<"$lb")
+ceiling=$(sed -n 's/.*transactions of 20 single-row inserts, [0-9]* connections: \([0-9]*\) rows\/s.*/\1/p' <<<"$lb" | tail -1)
+go run ./tests/drainerbench -rows "$drows" -loader "$rates" -ceiling "$ceiling"
 echo "-- light load: commit-to-downstream latency at 1,000 rows/s through tidb-lite (target p99 < 500 ms)"
 go test -tags integration -count=1 -run '^TestDrainerCommitToDownstreamLatency$' -v ./tests/ |
 	grep -E 'latency at|p99 above|^(ok|FAIL|--- )'

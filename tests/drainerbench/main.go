@@ -25,6 +25,7 @@ type options struct {
 	perTxn  int
 	modes   []string
 	loader  []float64 // pkg/loader alone, rows/s per phase (merge off)
+	ceiling float64   // MariaDB alone: transactions of 20 single-row inserts, rows/s
 	timeout time.Duration
 	workDir string
 }
@@ -55,6 +56,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.IntVar(&o.perTxn, "txn-dmls", 10, "DMLs per transaction")
 	fs.StringVar(&modes, "modes", "backlog,live", "backlog (drainer stopped while a phase is written) and/or live")
 	fs.StringVar(&loaderRates, "loader", "", "pkg/loader alone on this machine: insert,update,delete rows/s (loaderbench, merge off)")
+	fs.Float64Var(&o.ceiling, "ceiling", 0, "MariaDB's single-row ceiling on this machine, rows/s (loaderbench's ceiling line)")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "longest wait for a phase")
 	fs.StringVar(&o.workDir, "dir", "", "work directory (default: a temporary directory)")
 	if err := fs.Parse(args); err != nil {
@@ -97,7 +99,10 @@ func run(ctx context.Context, o *options) error {
 	fmt.Printf("drainer end to end: tool -> pump -> drainer -> MariaDB %s:%d, %d rows per phase, %d DMLs per txn, "+
 		"%d writers; drainer mysql sink with the default worker-count 16 and txn-batch 20 (loaderbench's settings)\n",
 		o.host, o.port, o.rows, o.perTxn, o.writers)
-	fmt.Printf("\n| mode | phase | downstream rows/s | pkg/loader alone rows/s | ratio (target >= 80%%) | written rows/s | drainer start to done |\n|---|---|---|---|---|---|---|\n")
+	if o.ceiling > 0 {
+		fmt.Printf("ceiling (loaderbench): transactions of 20 single-row inserts: %.0f rows/s\n", o.ceiling)
+	}
+	fmt.Printf("\n| mode | phase | downstream rows/s | pkg/loader alone rows/s | ratio to pkg/loader (target >= 80%%) | ratio to ceiling | written rows/s | drainer start to done |\n|---|---|---|---|---|---|---|---|\n")
 	for _, m := range o.modes {
 		if err := runMode(ctx, o, m, filepath.Join(dir, m)); err != nil {
 			return fmt.Errorf("%s: %w", m, err)
@@ -132,10 +137,14 @@ func row(o *options, mode string, p int, r phaseResult) string {
 		loader = fmt.Sprintf("%.0f", o.loader[p])
 		ratio = fmt.Sprintf("%.0f%%", 100*r.rate()/o.loader[p])
 	}
+	toCeiling := "-"
+	if o.ceiling > 0 {
+		toCeiling = fmt.Sprintf("%.0f%%", 100*r.rate()/o.ceiling)
+	}
 	since := "-"
 	if mode == "backlog" {
 		since = r.fromStart.Round(time.Millisecond).String()
 	}
-	return fmt.Sprintf("| %s | %s | %.0f | %s | %s | %.0f | %s |", mode, phaseNames[p], r.rate(), loader, ratio,
-		float64(r.rows)/r.write.Seconds(), since)
+	return fmt.Sprintf("| %s | %s | %.0f | %s | %s | %s | %.0f | %s |", mode, phaseNames[p], r.rate(), loader, ratio,
+		toCeiling, float64(r.rows)/r.write.Seconds(), since)
 }
