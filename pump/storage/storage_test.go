@@ -313,3 +313,41 @@ func TestPullFunc(t *testing.T) {
 	require.NoError(t, a.PullCommitBinlogFunc(t.Context(), 0, func(PulledBinlog) error { return errStop }),
 		"closed: nothing is sent")
 }
+
+// TiDB writes the commit binlog without waiting for it, and the next
+// transaction's prewrite goes on meanwhile: the stream must still be
+// complete and in commit-ts order, with no commit below the watermark.
+func TestWritePullOrderingAsyncCommits(t *testing.T) {
+	a, logs := openObserved(t)
+	defer closeTest(t, a)
+	ts := newTSO()
+	ch := a.PullCommitBinlog(t.Context(), 0)
+
+	const writers, perWriter = 64, 40
+	var wg, commits sync.WaitGroup
+	for range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range perWriter {
+				start := ts.next()
+				mustWrite(t, a, prewrite(start, "v"))
+				commit := ts.next()
+				commits.Add(1)
+				go func() {
+					defer commits.Done()
+					mustWrite(t, a, commitOf(start, commit))
+				}()
+			}
+		}()
+	}
+	got := receive(t, ch, writers*perWriter)
+	wg.Wait()
+	commits.Wait()
+	for i := 1; i < len(got); i++ {
+		require.Greater(t, got[i].CommitTS, got[i-1].CommitTS)
+	}
+	require.Zero(t, lateWarnings(logs))
+	require.True(t, a.AllMatched())
+	requireNothing(t, ch)
+}
