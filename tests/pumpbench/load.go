@@ -161,7 +161,7 @@ func (t *txnWriter) run(ctx context.Context) {
 
 func (t *txnWriter) commitWrite(ctx context.Context, cb *binlogpb.Binlog) {
 	if t.timedWrite(ctx, cb) {
-		t.ackTimes.Store(cb.CommitTs, time.Now())
+		t.ackTimes.Store(cb.GetCommitTs(), time.Now())
 	}
 }
 
