@@ -10,6 +10,7 @@
 #   proc_alive <name>, proc_pid <name>
 #   wait_for <seconds> <what> <command...>   poll a command until it succeeds
 #   wait_http <seconds> <url>                poll until the URL answers 2xx
+#   pid_gone <pid>                           the process no longer exists
 #
 # Daemons of the cluster (tests/_utils/cluster.sh) are not in this list: a
 # case that restarts one finds it with cluster_daemon_pid.
@@ -114,6 +115,10 @@ wait_for() {
 		sleep 0.2
 	done
 }
+
+# pid_gone <pid>: true once a process (a cluster daemon: not our child, so
+# not waitable) no longer exists.
+pid_gone() { ! kill -0 "$1" 2>/dev/null; }
 
 wait_http() {
 	wait_for "$1" "$2 answers" curl -fs -o /dev/null --max-time 2 "$2"

@@ -21,9 +21,11 @@ PUMP_8251=(-addr 127.0.0.1:8251 -pd-urls "$PD" -data-dir "$CLUSTER_DIR/pump-8251
 ok_count() { grep -c '^ok ' "$LOOP_OUT" || true; }
 # inserts_grow <n>: waits until n more inserts succeeded.
 inserts_grow() {
-	local want=$(($(ok_count) + $1))
-	wait_for 60 "$1 more inserts succeed" bash -c "[ \$(grep -c '^ok ' '$LOOP_OUT') -ge $want ]"
+	want=$(($(ok_count) + $1))
+	wait_for 60 "$1 more inserts succeed" inserts_reached
 }
+inserts_reached() { [ "$(ok_count)" -ge "$want" ]; }
+
 tidb_alive() {
 	cluster_daemon_pid 4000 "$CLUSTER_DIR/tidb-lite-4000.log" >/dev/null && run_sql "SELECT 1" >/dev/null
 }
@@ -46,7 +48,7 @@ inserts_grow 20
 # Pump 8250 (the cluster's): SIGTERM; inserts go on through 8251; start it again.
 pid=$(cluster_daemon_pid 8250 "$CLUSTER_DIR/pump")
 kill -TERM "$pid"
-wait_for 60 "pump 8250 exits after SIGTERM" bash -c "! kill -0 $pid 2>/dev/null"
+wait_for 60 "pump 8250 exits after SIGTERM" pid_gone "$pid"
 proc_log "pump 8250 stopped"
 inserts_grow 10
 proc_start pump-8250 "$BIN/pump" "${PUMP_8250[@]}"

@@ -43,7 +43,7 @@ expect() {
 }
 
 # wait_gone <pid> <what>: a cluster daemon (not our child) exited by itself.
-wait_gone() { wait_for 60 "$2 exits" bash -c "! kill -0 $1 2>/dev/null"; }
+wait_gone() { wait_for 60 "$2 exits" pid_gone "$1"; }
 
 write_rows() { # from to
 	local i
