@@ -102,11 +102,13 @@ func TestTruncatePartitionedTable(t *testing.T) {
 		require.True(t, s.IsTruncateTableID(id))
 	}
 	require.Equal(t, "db.pt", name(t, s, 31))
-	// RECOVER TABLE brings an id back: it is no longer truncated
-	s.AddJob(tableJob(4, model.ActionRecoverTable, 10, 20, 4, tbl(20, "pt_old", 1)))
+	// RECOVER (FLASHBACK) TABLE brings the ids back: no longer truncated
+	s.AddJob(tableJob(4, model.ActionRecoverTable, 10, 20, 4, tbl(20, "pt_old", 1, 21, 22)))
 	require.NoError(t, s.HandlePreviousDDLJobIfNeed(4))
-	require.False(t, s.IsTruncateTableID(20))
-	require.Equal(t, "db.pt_old", name(t, s, 20))
+	for _, id := range []int64{20, 21, 22} {
+		require.False(t, s.IsTruncateTableID(id))
+		require.Equal(t, "db.pt_old", name(t, s, id))
+	}
 }
 
 func TestExchangePartition(t *testing.T) {

@@ -97,7 +97,9 @@ func (s *Schema) pushInfo(e *tableEntry, info *model.TableInfo, version int64) {
 }
 
 // setPartitions maps the partition ids of info to its table, forgetting the
-// ids of old that info no longer has.
+// ids of old that info no longer has. A partition id the table has is not a
+// truncated id (FLASHBACK TABLE brings a truncated table back with its
+// partitions).
 func (s *Schema) setPartitions(info, old *model.TableInfo) {
 	if old != nil {
 		for _, pid := range old.PartitionIDs() {
@@ -108,6 +110,7 @@ func (s *Schema) setPartitions(info, old *model.TableInfo) {
 	}
 	for _, pid := range info.PartitionIDs() {
 		s.partitions[pid] = info.ID
+		delete(s.truncated, pid)
 	}
 }
 
