@@ -37,6 +37,12 @@
 //     IDs, schema versions and TableInfo (tableinfo.go, fieldtype.go); each
 //     job's DDL binlogs (DROP COLUMN: two) carry ddl_job_id, ddl_query and
 //     ddl_schema_state and wrap the engine's change.
+//   - Partitioned tables (partition.go): RANGE or HASH on one integer
+//     column; each partition has a physical ID and rows are written under
+//     it. ADD/DROP/TRUNCATE PARTITION (partition_ddl.go) and RECOVER and
+//     FLASHBACK TABLE (recover.go, from an in-memory recycle bin filled by
+//     DROP and TRUNCATE TABLE) are run by tidb-lite itself: the engine
+//     neither parses them nor knows partitions.
 //
 // # State
 //

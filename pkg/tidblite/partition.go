@@ -3,6 +3,7 @@ package tidblite
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -278,8 +279,46 @@ func (spec *partSpec) check(ts *sqlparser.TableSpec) error {
 	default:
 		return fmt.Errorf("%w: the partitioning column %s must be an integer", ErrUnsupportedDDL, spec.column)
 	}
+	if err := spec.checkUniqueKeys(ts); err != nil {
+		return err
+	}
 	if spec.typ == partitionTypeRange {
 		return checkRangeOrder(spec.definitions(make([]int64, len(spec.defs))))
 	}
 	return nil
+}
+
+// checkUniqueKeys returns TiDB's error 1503 for a primary or unique key
+// without the partitioning column (TiDB and MySQL check every key holds it).
+func (spec *partSpec) checkUniqueKeys(ts *sqlparser.TableSpec) error {
+	l := strings.ToLower(spec.column)
+	for _, c := range ts.Columns {
+		typ := strings.ToLower(sqlparser.String(&c.Type))
+		if c.Name.Lowered() == l {
+			continue
+		}
+		if strings.Contains(typ, "primary key") {
+			return errKeyWithoutPartColumn("PRIMARY KEY")
+		}
+		if strings.Contains(typ, " unique") {
+			return errKeyWithoutPartColumn("UNIQUE INDEX")
+		}
+	}
+	for _, idx := range ts.Indexes {
+		if idx.Info == nil || (!idx.Info.Primary && !idx.Info.Unique) {
+			continue
+		}
+		if !slices.ContainsFunc(idx.Columns, func(ic *sqlparser.IndexColumn) bool { return ic.Column.Lowered() == l }) {
+			kind := "UNIQUE INDEX"
+			if idx.Info.Primary {
+				kind = "PRIMARY KEY"
+			}
+			return errKeyWithoutPartColumn(kind)
+		}
+	}
+	return nil
+}
+
+func errKeyWithoutPartColumn(kind string) error {
+	return mysql.NewSQLError(1503, "HY000", "A %s must include all columns in the table's partitioning function", kind)
 }

@@ -151,6 +151,15 @@ func TestHashPartitionTruncate(t *testing.T) {
 	requireCode(t, err, 1512)
 	_, err = db.Exec("ALTER TABLE t2 TRUNCATE PARTITION p9")
 	requireCode(t, err, 1735)
+	for _, q := range []string{
+		"CREATE TABLE k1 (id int PRIMARY KEY, a int) PARTITION BY HASH (a) PARTITIONS 2",
+		"CREATE TABLE k2 (id int, a int, UNIQUE KEY (id)) PARTITION BY HASH (a) PARTITIONS 2",
+		"CREATE TABLE k3 (id int, a int, PRIMARY KEY (id)) PARTITION BY HASH (a) PARTITIONS 2",
+	} {
+		_, err = db.Exec(q)
+		requireCode(t, err, 1503)
+	}
+	mustExec(t, db, "CREATE TABLE k4 (id int, a int, PRIMARY KEY (id, a), KEY (id)) PARTITION BY HASH (a) PARTITIONS 2")
 	mustExec(t, db, "CREATE TABLE plain (a int)")
 	_, err = db.Exec("ALTER TABLE plain TRUNCATE PARTITION p0")
 	requireCode(t, err, 1505)
