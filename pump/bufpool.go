@@ -21,8 +21,8 @@ const (
 // binlogs. This pool has a class for every power of two and does not clear
 // buffers: gRPC reads a whole message into the buffer before anything reads
 // it, and the request's payload is copied out of it when it is decoded
-// (proto.Unmarshal does not alias its input); a pulled payload is encoded
-// into a pooled buffer, never kept in one. No payload the pump keeps (the
+// (proto.Unmarshal does not alias its input); a pulled payload is sent from
+// where the storage holds it (serverCodec), never kept in a pooled buffer. No payload the pump keeps (the
 // recent-records cache, the pull merge, the stream send) lives in a pooled
 // buffer, which TestPooledBuffersNotAliasedByPayloads checks by scribbling
 // over every pooled buffer between writes and pulls; so not clearing is

@@ -1,0 +1,42 @@
+package binlogpb
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/proto"
+)
+
+func TestSplitPullRespMatchesMarshal(t *testing.T) {
+	big := bytes.Repeat([]byte{7}, 100<<10)
+	cases := []*PullBinlogResp{
+		{},
+		{Entity: &Entity{}},
+		{Entity: &Entity{Pos: &Pos{}, Meta: &Meta{}}},
+		{Entity: &Entity{Pos: &Pos{Offset: 451_000_000_000_000_123}, Payload: []byte("payload"),
+			Meta: &Meta{StartTs: 451_000_000_000_000_100, CommitTs: 451_000_000_000_000_123}}},
+		{Entity: &Entity{Pos: &Pos{Suffix: 3, Offset: -1}, Payload: big, Checksum: []byte{1, 2},
+			Meta: &Meta{StartTs: -5, CommitTs: 1}}},
+		{Entity: &Entity{Payload: []byte{0}, Meta: &Meta{CommitTs: 9}}},
+		{Entity: &Entity{Pos: &Pos{Offset: 1}, Checksum: []byte{9}}},
+	}
+	for i, r := range cases {
+		want, err := proto.MarshalOptions{Deterministic: true}.Marshal(r)
+		require.NoError(t, err)
+		head, payload, tail, ok := SplitPullResp(r, make([]byte, 0, 64))
+		require.True(t, ok, "case %d", i)
+		got := append(append(append([]byte{}, head...), payload...), tail...)
+		require.Equal(t, want, got, "case %d", i)
+		if len(r.GetEntity().GetPayload()) > 0 {
+			require.Same(t, &r.Entity.Payload[0], &payload[0], "case %d: the payload is not copied", i)
+		}
+	}
+}
+
+func TestSplitPullRespRefusesUnknownFields(t *testing.T) {
+	r := &PullBinlogResp{Entity: &Entity{Meta: &Meta{CommitTs: 1}}}
+	r.Entity.Meta.ProtoReflect().SetUnknown([]byte{0x18, 0x01}) // field 3, varint 1
+	_, _, _, ok := SplitPullResp(r, nil)
+	require.False(t, ok)
+}
