@@ -80,10 +80,10 @@ func TestMySQLSaveRetries(t *testing.T) {
 	require.Equal(t, 5, rec.count())
 	require.EqualValues(t, 10, cp.TS())
 
-	rec.fail = 5
+	rec.fail = saveAttempts
 	err := cp.Save(11, 0, false, 1)
 	require.ErrorIs(t, err, errInjected)
-	require.Equal(t, 10, rec.count())
+	require.Equal(t, 5+saveAttempts, rec.count())
 	require.EqualValues(t, 10, cp.TS(), "a failed save keeps the previous state")
 }
 

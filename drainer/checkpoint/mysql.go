@@ -17,7 +17,11 @@ const (
 	DefaultSchema = "tidb_binlog"
 	DefaultTable  = "checkpoint"
 
-	saveAttempts         = 5
+	// saveAttempts spans a restart of the downstream server (seconds, more
+	// on a loaded machine), as the loader's own retries do (about 95 s):
+	// with 5 attempts the drainer exited when MariaDB took over 4 s to come
+	// back, while its loader would have reconnected.
+	saveAttempts         = 60
 	defaultRetryInterval = time.Second
 )
 
@@ -30,7 +34,7 @@ type MySQLConfig struct {
 	Schema, Table string
 	// InitialCommitTS is TS() when no checkpoint is stored or its commit ts is 0.
 	InitialCommitTS int64
-	// RetryInterval is the wait between the 5 attempts of a save (1 s when 0).
+	// RetryInterval is the wait between the attempts of a save (1 s when 0).
 	RetryInterval time.Duration
 	// Logger (nil: no logs).
 	Logger *zap.Logger
