@@ -101,6 +101,13 @@ func TestRangePartitionTable(t *testing.T) {
 	require.Equal(t, add.SchemaVersion()+3, drop.SchemaVersion())
 	require.Equal(t, []int64{job.TableID + 2, add.ID - 1}, drop.BinlogInfo.TableInfo.PartitionIDs())
 	require.JSONEq(t, "[["+itoa(job.TableID+1)+"]]", string(drop.RawArgs))
+	require.Eventually(t, func() bool { return len(f.all())%2 == 0 }, waitFor, tick)
+	ps = prewrites(f.all())
+	ddl := ps[len(ps)-1]
+	require.Equal(t, drop.ID, ddl.GetDdlJobId())
+	require.Equal(t, "ALTER TABLE t1 DROP PARTITION p0;", string(ddl.GetDdlQuery()))
+	require.EqualValues(t, model.StateNone, ddl.GetDdlSchemaState())
+	require.Equal(t, codec.MetaTableKey(drop.SchemaID, drop.TableID), ddl.GetPrewriteKey())
 	require.Equal(t, []int64{3, 4, 5, 8, 9}, queryInts(t, db, "SELECT a FROM t1 ORDER BY a"))
 
 	_, err = db.Exec("ALTER TABLE t1 DROP PARTITION p7")
