@@ -1,7 +1,9 @@
 package storage
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -26,4 +28,42 @@ func dropCache(f *os.File, off, n int64) error {
 		return fmt.Errorf("fadvise: %w", err)
 	}
 	return nil
+}
+
+// iovMax is the most buffers one pwritev takes (IOV_MAX).
+const iovMax = 1024
+
+// writeAtv writes the concatenation of bufs at off with pwritev, without
+// joining them first; a short write goes on where it stopped. It consumes
+// bufs (its elements are resliced).
+func writeAtv(f *os.File, bufs [][]byte, off int64) error {
+	fd := int(f.Fd())
+	for {
+		for len(bufs) > 0 && len(bufs[0]) == 0 {
+			bufs = bufs[1:]
+		}
+		if len(bufs) == 0 {
+			return nil
+		}
+		chunk := bufs[:min(len(bufs), iovMax)]
+		n, err := unix.Pwritev(fd, chunk, off)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return &os.PathError{Op: "pwritev", Path: f.Name(), Err: err}
+		}
+		if n == 0 {
+			return &os.PathError{Op: "pwritev", Path: f.Name(), Err: io.ErrShortWrite}
+		}
+		off += int64(n)
+		for n > 0 && len(bufs) > 0 {
+			if n < len(bufs[0]) {
+				bufs[0] = bufs[0][n:]
+				break
+			}
+			n -= len(bufs[0])
+			bufs = bufs[1:]
+		}
+	}
 }

@@ -3,6 +3,7 @@
 package storage
 
 import (
+	"bytes"
 	"errors"
 	"os"
 )
@@ -14,3 +15,9 @@ func fallocate(*os.File, int64, int64) error { return errors.ErrUnsupported }
 
 // dropCache is a no-op where posix_fadvise is not available.
 func dropCache(*os.File, int64, int64) error { return nil }
+
+// writeAtv writes the concatenation of bufs at off.
+func writeAtv(f *os.File, bufs [][]byte, off int64) error {
+	_, err := f.WriteAt(bytes.Join(bufs, nil), off)
+	return err
+}

@@ -19,12 +19,16 @@ var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 // appendRecord appends the framed payload to dst.
 func appendRecord(dst, payload []byte) []byte {
+	return append(appendRecordHeader(dst, payload), payload...)
+}
+
+// appendRecordHeader appends the header of payload's record.
+func appendRecordHeader(dst, payload []byte) []byte {
 	var h [recordHeaderSize]byte
 	binary.LittleEndian.PutUint32(h[0:], recordMagic)
 	binary.LittleEndian.PutUint64(h[4:], uint64(len(payload)))
 	binary.LittleEndian.PutUint32(h[12:], crc32.Checksum(payload, crcTable))
-	dst = append(dst, h[:]...)
-	return append(dst, payload...)
+	return append(dst, h[:]...)
 }
 
 // recordSize is the framed size of a payload of n bytes.
