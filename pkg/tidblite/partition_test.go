@@ -229,3 +229,14 @@ func TestRenameQualifiedWithoutCurrentDB(t *testing.T) {
 	require.Equal(t, "ALTER TABLE d.b RENAME TO d.c", job.Query)
 	require.Equal(t, []int64{1}, queryInts(t, db, "SELECT id FROM d.c"))
 }
+
+func TestRecycleBinBounded(t *testing.T) {
+	var b recycleBin
+	for i := 0; i < recycleBinSize+5; i++ {
+		b.put(&recycled{schemaID: 1, info: &model.TableInfo{ID: int64(i), Name: model.NewCIStr("t")}})
+	}
+	require.Len(t, b.tables, recycleBinSize)
+	require.EqualValues(t, recycleBinSize+4, b.find(1, "T", false).info.ID)
+	require.EqualValues(t, 5, b.tables[0].info.ID)
+	require.Nil(t, b.find(2, "t", true))
+}

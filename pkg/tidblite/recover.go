@@ -43,10 +43,17 @@ type recycleBin struct {
 	tables []*recycled
 }
 
+// recycleBinSize bounds the bin: older tables can no longer be recovered
+// (TiDB's limit is the GC safe point).
+const recycleBinSize = 32
+
 func (b *recycleBin) put(r *recycled) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.tables = append(b.tables, r)
+	if n := len(b.tables); n > recycleBinSize {
+		b.tables = append(b.tables[:0:0], b.tables[n-recycleBinSize:]...)
+	}
 }
 
 // find returns the newest table named name in schemaID that was dropped
