@@ -240,3 +240,33 @@ func TestRecycleBinBounded(t *testing.T) {
 	require.EqualValues(t, 5, b.tables[0].info.ID)
 	require.Nil(t, b.find(2, "t", true))
 }
+
+func TestClassifyPartitionAndRecoverDDL(t *testing.T) {
+	cases := []struct {
+		q    string
+		want metaDDL
+	}{
+		{"ALTER TABLE d.t ADD PARTITION (PARTITION p3 VALUES LESS THAN (30))",
+			metaDDL{action: model.ActionAddTablePartition, db: "d", table: "t", opts: "PARTITION p3 VALUES LESS THAN (30)"}},
+		{"alter table `t` drop partition p0, `p 1`;",
+			metaDDL{action: model.ActionDropTablePartition, table: "t", names: []string{"p0", "p 1"}}},
+		{"ALTER TABLE t TRUNCATE PARTITION p1",
+			metaDDL{action: model.ActionTruncateTablePartition, table: "t", names: []string{"p1"}}},
+		{"ALTER TABLE d.t PARTITION p0 ATTRIBUTES='merge_option=allow'",
+			metaDDL{action: model.ActionAlterTablePartitionAttributes, db: "d", table: "t", names: []string{"p0"}}},
+		{"RECOVER TABLE d.t", metaDDL{action: model.ActionRecoverTable, db: "d", table: "t"}},
+		{"flashback table t", metaDDL{action: model.ActionRecoverTable, table: "t", flashback: true}},
+		{"FLASHBACK TABLE d.t TO `t 2`;", metaDDL{action: model.ActionRecoverTable, db: "d", table: "t", newName: "t 2", flashback: true}},
+	}
+	for _, c := range cases {
+		got, ok := classifyMetaDDL(c.q)
+		require.True(t, ok, c.q)
+		require.Equal(t, c.want, got, c.q)
+		require.Equal(t, stmtMetaDDL, classify(c.q).kind, c.q)
+	}
+	for _, q := range []string{"ALTER TABLE t DROP PARTITIONING", "ALTER TABLE t REMOVE PARTITIONING",
+		"SELECT 'recover table t'", "ALTER TABLE t ADD COLUMN partition_no int"} {
+		_, ok := classifyMetaDDL(q)
+		require.False(t, ok, q)
+	}
+}
