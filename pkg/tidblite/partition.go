@@ -2,6 +2,7 @@ package tidblite
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -133,7 +134,8 @@ func (spec *partSpec) partitionInfo(ti *model.TableInfo, ids []int64) (*model.Pa
 	if !isIntegerHandleType(&col.FieldType) {
 		return nil, fmt.Errorf("%w: the partitioning column %s must be an integer", ErrUnsupportedDDL, spec.column)
 	}
-	pi := &model.PartitionInfo{Type: spec.typ, Expr: quoteName(col.Name.O), Enable: true, Num: uint64(len(spec.defs))}
+	pi := newPartitionInfo(spec.typ, quoteName(col.Name.O))
+	pi.Num = uint64(len(spec.defs))
 	pi.Definitions = spec.definitions(ids)
 	if spec.typ == partitionTypeRange {
 		if err := checkRangeOrder(pi.Definitions); err != nil {
@@ -141,6 +143,13 @@ func (spec *partSpec) partitionInfo(ti *model.TableInfo, ids []int64) (*model.Pa
 		}
 	}
 	return pi, nil
+}
+
+// newPartitionInfo is an enabled PartitionInfo with the members TiDB v7.0
+// adds after num (used by REORGANIZE PARTITION, zero here).
+func newPartitionInfo(typ int, expr string) *model.PartitionInfo {
+	return &model.PartitionInfo{Type: typ, Expr: expr, Enable: true,
+		Extra: model.Extra{"ddl_state": json.RawMessage("0"), "new_table_id": json.RawMessage("0")}}
 }
 
 // definitions gives each partition of spec its ID.

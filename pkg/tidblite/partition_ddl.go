@@ -156,7 +156,9 @@ func partitionJobInfo(r *ddlRun, job *model.Job, ti *model.TableInfo) error {
 	case model.ActionAddTablePartition:
 		added := p.part.definitions(r.partIDs)
 		pi.Definitions = append(pi.Definitions, added...)
-		return setArgs(job, &model.PartitionInfo{Type: pi.Type, Expr: pi.Expr, Enable: pi.Enable, Definitions: added})
+		args := newPartitionInfo(pi.Type, pi.Expr)
+		args.Definitions = added
+		return setArgs(job, args)
 	case model.ActionDropTablePartition:
 		var ids []int64
 		pi.Definitions = slices.DeleteFunc(pi.Definitions, func(d model.PartitionDefinition) bool {

@@ -59,7 +59,7 @@ func TestRangePartitionTable(t *testing.T) {
 	require.JSONEq(t, `{"type":1,"expr":"`+"`a`"+`","columns":null,"enable":true,"definitions":[`+
 		`{"id":`+itoa(ti.ID+1)+`,"name":{"O":"p0","L":"p0"},"less_than":["3"],"in_values":null,"policy_ref_info":null},`+
 		`{"id":`+itoa(ti.ID+2)+`,"name":{"O":"p1","L":"p1"},"less_than":["7"],"in_values":null,"policy_ref_info":null}],`+
-		`"adding_definitions":null,"dropping_definitions":null,"states":null,"num":2}`, string(b))
+		`"adding_definitions":null,"dropping_definitions":null,"states":null,"num":2,"ddl_state":0,"new_table_id":0}`, string(b))
 
 	// Rows go under their partition's ID, keys too.
 	mustExec(t, db, "INSERT INTO t1 VALUES (1,'a'),(2,'b'),(3,'c'),(4,'d')")
