@@ -1,6 +1,7 @@
 package binlogpb
 
 import (
+	"bytes"
 	"errors"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -158,24 +159,17 @@ func MergeCommit(commit, prewrite []byte) ([]byte, error) {
 	out.known[fieldDdlQuery] = p.known[fieldDdlQuery]
 	out.known[fieldDdlJobID] = p.known[fieldDdlJobID]
 	out.known[fieldDdlSchemaState] = p.known[fieldDdlSchemaState]
-	size := 0
+	parts := make([][]byte, 0, len(out.known)+len(c.unknown))
 	for n := range out.known {
 		if out.known[n] == nil && nonNullable(protowire.Number(n)) {
 			out.known[n] = zeroVarintField(protowire.Number(n))
 		}
-		size += len(out.known[n])
+		parts = append(parts, out.known[n])
 	}
-	for _, f := range c.unknown {
-		size += len(f)
-	}
-	buf := make([]byte, 0, size)
-	for _, f := range out.known {
-		buf = append(buf, f...)
-	}
-	for _, f := range c.unknown {
-		buf = append(buf, f...)
-	}
-	return buf, nil
+	parts = append(parts, c.unknown...)
+	// bytes.Join does not clear the buffer it fills (make does, which cost
+	// as much as the copy with 100 KiB values).
+	return bytes.Join(parts, nil), nil
 }
 
 // nonNullable reports whether gogoproto always wrote field n (see
