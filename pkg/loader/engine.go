@@ -52,10 +52,10 @@ func newEngine(ctx context.Context, l *Loader) *engine {
 	chunk := l.opts.BatchSize
 	queueLen := 4 * l.opts.BatchSize * 3
 	if l.opts.Merge {
-		queueLen = 2 * l.opts.BatchSize * l.opts.WorkerCount * 3
 		// Merged rows fold into bulk statements: a worker takes all it has
 		// queued, up to a whole batch.
-		chunk = l.opts.BatchSize * l.opts.WorkerCount * 3
+		chunk = l.opts.maxBatchDMLs()
+		queueLen = 2 * chunk
 	}
 	for i := 0; i < n; i++ {
 		e.workers = append(e.workers, &worker{
@@ -120,7 +120,7 @@ func (e *engine) run() error {
 
 // loop accumulates and dispatches transactions until the input is closed.
 func (e *engine) loop() error {
-	maxDMLs := e.l.opts.BatchSize * e.l.opts.WorkerCount * 3
+	maxDMLs := e.l.opts.maxBatchDMLs()
 	for {
 		txn, ok, err := e.next()
 		if err != nil {
@@ -292,10 +292,26 @@ func (e *engine) dispatchGroups(txns []*Txn, bytes int64, groups [][]*rowChange)
 	return nil
 }
 
-// mergeLanes is how many workers share one table's bulk group in merge mode.
-// A quarter of the workers: measured on a 2-core MariaDB, 4 lanes of 16
-// gave longer statements and a lower p99 than 16 lanes at the same rate.
-func (e *engine) mergeLanes() int { return max(1, e.l.opts.WorkerCount/4) }
+// mergeLanes is how many workers share one table's bulk group in merge mode:
+// half of them (see "Measured choices" in doc.go).
+func (e *engine) mergeLanes() int { return max(1, e.l.opts.WorkerCount/mergeLaneDivisor) }
+
+// mergeLaneDivisor: WorkerCount/mergeLaneDivisor lanes per table.
+const mergeLaneDivisor = 2
+
+// mergeBatchFactor makes merge mode's batches this many times longer than
+// the dispatching ones: longer bulk statements and fewer commits.
+const mergeBatchFactor = 2
+
+// maxBatchDMLs is how many DMLs a batch accumulates at most: BatchSize x
+// WorkerCount x 3 (merge mode: times mergeBatchFactor).
+func (o *Options) maxBatchDMLs() int {
+	n := o.BatchSize * o.WorkerCount * 3
+	if o.Merge {
+		n *= mergeBatchFactor
+	}
+	return n
+}
 
 // partition splits a bulk group by the hash of each row's first key into
 // mergeLanes parts; part p of table t goes by default to the same worker
