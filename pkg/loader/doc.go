@@ -134,7 +134,8 @@
 //     medians of interleaved runs, 30,300 (5 runs) against 17,800 (8 runs);
 //     as a ratio to the run's multi-row ceiling 0.52 against 0.39; p99
 //     1.5 s against 1.3 s. 8 lanes with x 1 (0.39) or 4 lanes with x 2
-//     (0.39) alone did not help, nor did 16 lanes (0.22). More lanes keep
+//     (0.39) alone did not help, nor did 16 lanes (0.22; with x 2, 0.32
+//     and 0.60 in 2 runs; 8 lanes with x 4, 0.35 and 0.94). More lanes keep
 //     more server threads busy (the ceiling runs 16 connections), longer
 //     batches make longer statements and fewer commits.
 //   - Upsert instead of REPLACE for merged rows and key-keeping updates:
