@@ -15,7 +15,7 @@ import (
 
 func TestServerCodecSendsPayloadInPlace(t *testing.T) {
 	c := newServerCodec()
-	payload := bytes.Repeat([]byte{5}, 4096)
+	payload := bytes.Repeat([]byte{5}, splitPayload)
 	r := pullResp(41, 42, payload)
 	data, err := c.Marshal(r)
 	require.NoError(t, err)
@@ -25,7 +25,14 @@ func TestServerCodecSendsPayloadInPlace(t *testing.T) {
 	require.Len(t, data, 3)
 	require.Same(t, &payload[0], &data[1].ReadOnlyData()[0], "the payload is not copied")
 
-	// Other messages go through the proto codec.
+	// A small payload, and other messages, go through the proto codec.
+	small := pullResp(41, 42, []byte("small"))
+	data, err = c.Marshal(small)
+	require.NoError(t, err)
+	want, err = proto.Marshal(small)
+	require.NoError(t, err)
+	require.Equal(t, want, data.Materialize())
+
 	req := &binlogpb.WriteBinlogReq{ClusterID: 7, Payload: []byte("x")}
 	data, err = c.Marshal(req)
 	require.NoError(t, err)
@@ -43,7 +50,7 @@ func TestPullGzip(t *testing.T) {
 	s := startPump(t, c.config(t, dataDir(t), "pump-1"))
 	cli := dial(t, s.Addr())
 	start := nextTS(t, s)
-	value := string(bytes.Repeat([]byte("v"), 10_000))
+	value := string(bytes.Repeat([]byte("v"), 2*splitPayload))
 	require.NoError(t, write(t, cli, s.ClusterID(), prewrite(start, value)))
 	commit := nextTS(t, s)
 	require.NoError(t, write(t, cli, s.ClusterID(), binlogpb.NewBinlog(binlogpb.BinlogType_Commit, start, commit)))
