@@ -10,8 +10,10 @@ import (
 	"strings"
 	"sync"
 
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/client/v3/concurrency"
+	"go.uber.org/zap"
 
 	"github.com/openbinlog/tidb-binlog/pkg/model"
 )
@@ -139,22 +141,97 @@ func cloneJob(j *model.Job) *model.Job {
 
 // etcdMeta keeps the meta in PD's etcd.
 type etcdMeta struct {
-	cli  *clientv3.Client
+	cli *clientv3.Client
+	lg  *zap.Logger
+
+	mu   sync.Mutex // guards sess
 	sess *concurrency.Session
 }
 
 var _ metaStore = (*etcdMeta)(nil)
 
-func newEtcdMeta(cli *clientv3.Client) (*etcdMeta, error) {
-	sess, err := concurrency.NewSession(cli, concurrency.WithTTL(10))
+// sessionTTL is the lease TTL (seconds) of the session holding the DDL lock.
+const sessionTTL = 10
+
+func newEtcdMeta(cli *clientv3.Client, lg *zap.Logger) (*etcdMeta, error) {
+	sess, err := concurrency.NewSession(cli, concurrency.WithTTL(sessionTTL))
 	if err != nil {
 		return nil, fmt.Errorf("open etcd session: %w", err)
 	}
-	return &etcdMeta{cli: cli, sess: sess}, nil
+	return &etcdMeta{cli: cli, lg: lg, sess: sess}, nil
 }
 
+// session returns a live session: the lease of the current one may have
+// expired (PD stalled longer than the TTL, its keepalive gave up) or been
+// revoked; a dead session is replaced so that one lost lease cannot fail
+// every later DDL of the process.
+func (m *etcdMeta) session() (*concurrency.Session, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	select {
+	case <-m.sess.Done():
+		return m.renewLocked(m.sess)
+	default:
+		return m.sess, nil
+	}
+}
+
+// renew replaces dead with a new session unless another caller already has.
+func (m *etcdMeta) renew(dead *concurrency.Session) (*concurrency.Session, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.renewLocked(dead)
+}
+
+func (m *etcdMeta) renewLocked(dead *concurrency.Session) (*concurrency.Session, error) {
+	if m.sess != dead {
+		return m.sess, nil
+	}
+	sess, err := concurrency.NewSession(m.cli, concurrency.WithTTL(sessionTTL))
+	if err != nil {
+		return nil, fmt.Errorf("reopen etcd session: %w", err)
+	}
+	// Closing revokes the old lease if it still exists; its error only says
+	// that it is gone already.
+	_ = dead.Close()
+	m.lg.Warn("etcd session of the DDL lock lost, opened a new one",
+		zap.Int64("oldLease", int64(dead.Lease())), zap.Int64("newLease", int64(sess.Lease())))
+	m.sess = sess
+	return sess, nil
+}
+
+// sessionLost tells whether err means the session's lease no longer exists.
+func sessionLost(sess *concurrency.Session, err error) bool {
+	if errors.Is(err, rpctypes.ErrLeaseNotFound) || errors.Is(err, rpctypes.ErrGRPCLeaseNotFound) {
+		return true
+	}
+	select {
+	case <-sess.Done():
+		return true
+	default:
+		return false
+	}
+}
+
+// lockDDL takes the DDL mutex; when the session turns out to be dead it
+// retries once with a fresh one.
 func (m *etcdMeta) lockDDL(ctx context.Context) (func(), error) {
-	mu := concurrency.NewMutex(m.sess, metaPrefix+"ddl-lock")
+	sess, err := m.session()
+	if err != nil {
+		return nil, fmt.Errorf("lock ddl: %w", err)
+	}
+	unlock, err := lockWith(ctx, sess)
+	if err == nil || ctx.Err() != nil || !sessionLost(sess, err) {
+		return unlock, err
+	}
+	if sess, err = m.renew(sess); err != nil {
+		return nil, fmt.Errorf("lock ddl: %w", err)
+	}
+	return lockWith(ctx, sess)
+}
+
+func lockWith(ctx context.Context, sess *concurrency.Session) (func(), error) {
+	mu := concurrency.NewMutex(sess, metaPrefix+"ddl-lock")
 	if err := mu.Lock(ctx); err != nil {
 		return nil, fmt.Errorf("lock ddl: %w", err)
 	}
@@ -222,4 +299,8 @@ func (m *etcdMeta) jobsAfter(ctx context.Context, id int64) ([]*model.Job, error
 	return out, nil
 }
 
-func (m *etcdMeta) close() error { return m.sess.Close() }
+func (m *etcdMeta) close() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.sess.Close()
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
 
 	"github.com/openbinlog/tidb-binlog/pkg/model"
 	"github.com/openbinlog/tidb-binlog/pkg/pdlite/pdlitetest"
@@ -72,9 +73,9 @@ func TestEtcdMetaLayout(t *testing.T) {
 	cli, err := registry.NewEtcdClient([]string{pd.ClientURL()}, nil, nil)
 	require.NoError(t, err)
 	defer cli.Close()
-	m, err := newEtcdMeta(cli)
+	m, err := newEtcdMeta(cli, zap.NewNop())
 	require.NoError(t, err)
-	other, err := newEtcdMeta(cli)
+	other, err := newEtcdMeta(cli, zap.NewNop())
 	require.NoError(t, err)
 	metaContract(t, m, other)
 	require.NoError(t, m.close())

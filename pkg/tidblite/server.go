@@ -146,7 +146,7 @@ func (s *Server) connectPD(ctx context.Context) error {
 		return fmt.Errorf("connect etcd: %w", err)
 	}
 	s.reg = registry.New(s.etcd, s.lg)
-	meta, err := newEtcdMeta(s.etcd)
+	meta, err := newEtcdMeta(s.etcd, s.lg)
 	if err != nil {
 		return err
 	}
