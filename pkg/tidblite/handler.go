@@ -96,7 +96,9 @@ func (h *handler) ComStmtExecute(ctx context.Context, c *mysql.Conn, prepare *my
 }
 
 // statement dispatches one statement by its kind.
-func (h *handler) statement(ctx context.Context, c *mysql.Conn, query string, run runFn, cb resultFn) error {
+func (h *handler) statement(ctx context.Context, c *mysql.Conn, query string, run runFn, cb resultFn) (err error) {
+	var st classified
+	defer func() { err = mysqlCompatError(st, err) }()
 	select {
 	case <-h.s.closing:
 		return errServerClosed
@@ -104,7 +106,7 @@ func (h *handler) statement(ctx context.Context, c *mysql.Conn, query string, ru
 	}
 	cs := h.s.conns.getOrAdd(c.ConnectionID)
 	h.s.ensureSession(ctx, cs)
-	st := classify(query)
+	st = classify(query)
 	switch st.kind {
 	case stmtCustom:
 		return h.s.custom(ctx, st, cb)
