@@ -109,3 +109,36 @@ func classifyCustom(query string) (classified, bool) {
 	}
 	return classified{}, false
 }
+
+// schemaAsDatabase returns the CREATE or DROP DATABASE statement equal to
+// a CREATE or DROP SCHEMA. In MySQL and TiDB they are synonyms; the
+// engine's CREATE SCHEMA makes a schema inside the current database
+// (PostgreSQL's meaning) and fails without one. The job keeps the original
+// query, as TiDB's does.
+func schemaAsDatabase(st classified) (string, bool) {
+	d, ok := st.parsed.(*sqlparser.DBDDL)
+	if !ok || !strings.EqualFold(d.SchemaOrDatabase, "schema") {
+		return "", false
+	}
+	var b strings.Builder
+	switch strings.ToLower(d.Action) {
+	case sqlparser.CreateStr:
+		b.WriteString("CREATE DATABASE ")
+		if d.IfNotExists {
+			b.WriteString("IF NOT EXISTS ")
+		}
+		b.WriteString(quoteName(d.DBName))
+		for _, cc := range d.CharsetCollate {
+			b.WriteString(" " + cc.Type + " " + cc.Value)
+		}
+	case sqlparser.DropStr:
+		b.WriteString("DROP DATABASE ")
+		if d.IfExists {
+			b.WriteString("IF EXISTS ")
+		}
+		b.WriteString(quoteName(d.DBName))
+	default:
+		return "", false
+	}
+	return b.String(), true
+}

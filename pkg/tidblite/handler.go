@@ -117,6 +117,9 @@ func (h *handler) statement(ctx context.Context, c *mysql.Conn, query string, ru
 	case stmtRollback:
 		return h.s.rollbackStmt(ctx, cs, run, cb)
 	case stmtDDL:
+		if q, ok := schemaAsDatabase(st); ok {
+			run = func(cb2 resultFn) error { return h.Handler.ComQuery(ctx, c, q, cb2) }
+		}
 		return h.s.ddlStmt(ctx, cs, st, query, run, cb)
 	case stmtSequence:
 		return h.s.sequenceStmt(ctx, cs, st.seq, query, cb)
