@@ -36,10 +36,11 @@ DBS=("$A" "$B" "$TS" "$TS_B")
 # MariaDB serves other tests too: its global time zone comes back on exit,
 # and every background session of the case stops.
 orig_tz=$(down_run_sql "SELECT @@global.time_zone")
-bg=()
 cleanup() {
 	local p
-	for p in "${bg[@]}"; do kill "$p" 2>/dev/null || true; done
+	# jobs -p lists only the background jobs still running (a finished one's
+	# pid may belong to another process by now).
+	for p in $(jobs -p); do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	down_run_sql "SET GLOBAL time_zone = '$orig_tz'" || echo "could not restore MariaDB's time_zone $orig_tz" >&2
 }
@@ -163,7 +164,6 @@ upd=()
 for s in 1 2 3; do
 	updater "$s" "$CLUSTER_DIR/updater$s.err" &
 	upd+=($!)
-	bg+=($!)
 done
 run_sql "ALTER TABLE $A.alter_t ADD COLUMN c1 int DEFAULT 7"
 run_sql "ALTER TABLE $A.alter_t ADD COLUMN c2 varchar(10) DEFAULT 'd' AFTER id"
@@ -273,12 +273,10 @@ lp=()
 for s in 1 2 3 4; do
 	load_session 4000 "$A" "$s" 250 "$CLUSTER_DIR/load_a$s.err" &
 	lp+=($!)
-	bg+=($!)
 done
 for s in 5 6; do
 	load_session 4001 "$B" "$s" 250 "$CLUSTER_DIR/load_b$s.err" &
 	lp+=($!)
-	bg+=($!)
 done
 for p in "${lp[@]}"; do wait "$p"; done
 load_check_errors "$CLUSTER_DIR"/load_*.err

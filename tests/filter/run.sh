@@ -39,17 +39,24 @@ done
 run_sql "USE do_start1; RENAME TABLE t1 TO t1_renamed" # (tidb-lite: RENAME with db.table wants a current database)
 run_sql "INSERT INTO do_start1.t1_renamed VALUES (9, 'after rename', 9)"
 
+# wait_table <db> <table> <what>: polls until the table is downstream.
+wait_table() {
+	local deadline=$((SECONDS + 60))
+	until [ "$(down_run_sql "SHOW TABLES FROM $1 LIKE '$2'" 2>/dev/null)" = "$2" ]; do
+		if [ $SECONDS -ge $deadline ]; then
+			echo "$3 did not reach the downstream in 60 s; drainer status:" >&2
+			curl -sS --max-time 2 http://127.0.0.1:8249/status >&2 || true
+			grep -E '\[(WARN|ERROR|FATAL)\]' "$CLUSTER_DIR/drainer.log" | tail -5 >&2 || true
+			return 1
+		fi
+		sleep 0.5
+	done
+}
+
 # A last DDL on a replicated database: once it is downstream, the drainer has
 # handled everything before it.
 run_sql "CREATE TABLE do_name.barrier (id int PRIMARY KEY)"
-deadline=$((SECONDS + 60))
-until [ "$(down_run_sql "SHOW TABLES FROM do_name LIKE 'barrier'" 2>/dev/null)" = barrier ]; do
-	[ $SECONDS -lt $deadline ] || {
-		echo "the barrier table did not reach the downstream in 60 s" >&2
-		exit 1
-	}
-	sleep 0.5
-done
+wait_table do_name barrier "the barrier table"
 
 # Replicated databases: equal, except the ignored table.
 check_data do_start_two do_name
@@ -84,14 +91,7 @@ for db in "${ALL_DBS[@]}"; do
 	run_sql "DROP DATABASE $db"
 done
 run_sql "CREATE DATABASE do_name; CREATE TABLE do_name.barrier2 (id int PRIMARY KEY)"
-deadline=$((SECONDS + 60))
-until [ "$(down_run_sql "SHOW TABLES FROM do_name" 2>/dev/null)" = barrier2 ]; do
-	[ $SECONDS -lt $deadline ] || {
-		echo "the drops did not reach the downstream in 60 s" >&2
-		exit 1
-	}
-	sleep 0.5
-done
+wait_table do_name barrier2 "the barrier after the drops"
 for db in do_start1 do_start_two filter_tbl; do
 	[ -z "$(down_run_sql "SHOW DATABASES LIKE '$db'")" ] || {
 		echo "DROP DATABASE $db did not replicate" >&2
