@@ -178,6 +178,7 @@ func (s *Syncer) handleSuccesses() error {
 				s.m.ddlJobs.Inc()
 				s.m.events.WithLabelValues("DDL").Inc()
 			}
+			s.deps.Budget.Release(item.Binlog)
 			if err := s.progress.done(item); err != nil {
 				return err
 			}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/openbinlog/tidb-binlog/drainer/collector"
+	"github.com/openbinlog/tidb-binlog/drainer/membudget"
 	"github.com/openbinlog/tidb-binlog/drainer/sink"
 	"github.com/openbinlog/tidb-binlog/pkg/portmux"
 	"github.com/openbinlog/tidb-binlog/pkg/registry"
@@ -50,7 +51,8 @@ type Server struct {
 	metrics   *metrics
 
 	cp        closingCheckpoint
-	closers   []func() error // databases and the like, closed last
+	closers   []func() error    // databases and the like, closed last
+	budget    *membudget.Budget // memory-limit, from receipt to confirmation
 	collector *collector.Collector
 	syncer    *Syncer
 	sink      sink.Sink

@@ -11,6 +11,7 @@ import (
 
 	"github.com/openbinlog/tidb-binlog/drainer/checkpoint"
 	"github.com/openbinlog/tidb-binlog/drainer/collector"
+	"github.com/openbinlog/tidb-binlog/drainer/membudget"
 	"github.com/openbinlog/tidb-binlog/drainer/schema"
 	"github.com/openbinlog/tidb-binlog/pkg/config"
 	"github.com/openbinlog/tidb-binlog/pkg/loader"
@@ -196,6 +197,7 @@ func (s *Server) build() error {
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 	}
+	s.budget = membudget.New(int64(s.cfg.MemoryLimit))
 	if s.sink, err = s.newSink(sch); err != nil {
 		return err
 	}
@@ -206,7 +208,7 @@ func (s *Server) build() error {
 		Compressor:        s.cfg.Compressor,
 		TLS:               s.tlsCfg,
 		IgnoreTxnCommitTS: s.cfg.Syncer.IgnoreTxnCommitTS,
-	}, collector.Deps{Registry: s.reg, Logger: s.lg, Registerer: s.promReg})
+	}, collector.Deps{Registry: s.reg, Logger: s.lg, Registerer: s.promReg, Budget: s.budget})
 	if err != nil {
 		return fmt.Errorf("create collector: %w", err)
 	}
@@ -223,7 +225,7 @@ func (s *Server) build() error {
 		LoopbackControl:   sc.LoopbackControl,
 	}, SyncerDeps{
 		Schema: schemaAdapter{sch}, Jobs: hist, Sink: s.sink, Checkpoint: s.cp,
-		Tables: tables, Logger: s.lg, metrics: s.metrics,
+		Tables: tables, Logger: s.lg, Budget: s.budget, metrics: s.metrics,
 	})
 	if events != nil {
 		s.syncer.deps.Events = events

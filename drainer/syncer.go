@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/openbinlog/tidb-binlog/drainer/membudget"
 	"github.com/openbinlog/tidb-binlog/drainer/sink"
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
 	"go.uber.org/zap"
@@ -55,7 +56,11 @@ type SyncerDeps struct {
 	// Loopback reports whether a DML txn carries this channel's mark (nil: never).
 	Loopback func(item *sink.Item) (bool, error)
 	Logger   *zap.Logger
-	metrics  *metrics
+	// Budget is the memory budget the collector charged the binlogs to:
+	// the syncer releases a binlog's bytes once the sink confirmed it, or
+	// at once when nothing is sent for it (nil: not accounted).
+	Budget  *membudget.Budget
+	metrics *metrics
 }
 
 // Syncer takes the merged binlogs, resolves them against the schema,
@@ -72,6 +77,7 @@ type Syncer struct {
 	progress *progress
 
 	lastActivity syncTime
+	lastSent     *binlogpb.Binlog // of the last item handed to the sink
 }
 
 // NewSyncer builds a Syncer; Run starts it.
@@ -205,7 +211,12 @@ func (s *Syncer) loop(ctx context.Context) error {
 			return nil
 		}
 		s.m.queueSize.WithLabelValues("syncer_input").Set(float64(s.queue.len()))
-		if err := s.handle(ctx, b); err != nil {
+		err := s.handle(ctx, b)
+		if s.lastSent != b {
+			// Nothing went to the sink for it (a marker or an error).
+			s.deps.Budget.Release(b)
+		}
+		if err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
@@ -228,12 +239,13 @@ func (s *Syncer) handle(ctx context.Context, b *binlogpb.Binlog) error {
 	case b.GetDdlJobId() > 0:
 		return s.handleDDL(ctx, b)
 	}
-	return s.handleDML(b)
+	return s.handleDML(ctx, b)
 }
 
 // send hands an item to the sink and records it as pending.
 func (s *Syncer) send(item *sink.Item) error {
 	s.progress.sent(item)
+	s.lastSent = item.Binlog
 	if err := s.deps.Sink.Sync(item); err != nil {
 		return fmt.Errorf("sync item at commit ts %d: %w", item.CommitTS(), err)
 	}

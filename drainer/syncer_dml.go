@@ -1,6 +1,7 @@
 package drainer
 
 import (
+	"context"
 	"fmt"
 	"slices"
 
@@ -11,8 +12,13 @@ import (
 )
 
 // handleDML resolves, filters and sends one DML transaction (SPEC 5.6).
-func (s *Syncer) handleDML(b *binlogpb.Binlog) error {
+func (s *Syncer) handleDML(ctx context.Context, b *binlogpb.Binlog) error {
 	ts := b.GetCommitTs()
+	// Decoding holds the raw value and the rows it decodes to at once.
+	raw := int64(len(b.GetPrewriteValue()))
+	if err := s.deps.Budget.Grow(ctx, b, 2*raw+rowOverhead); err != nil {
+		return err
+	}
 	pv := new(binlogpb.PrewriteValue)
 	if err := proto.Unmarshal(b.GetPrewriteValue(), pv); err != nil {
 		s.m.errors.WithLabelValues("unmarshal_prewrite").Inc()
@@ -20,6 +26,10 @@ func (s *Syncer) handleDML(b *binlogpb.Binlog) error {
 	}
 	// The decoded copy is all that is used from here on: let the raw bytes go.
 	b.PrewriteValue = nil
+	// The sink translates the rows into column values, about as big, and
+	// lets the rows go once it has: twice the rows until then.
+	rows := decodedSize(pv)
+	s.deps.Budget.Resize(b, 2*rows)
 	pv.Mutations = slices.DeleteFunc(pv.Mutations, func(m *binlogpb.TableMutation) bool {
 		return s.deps.Schema.IsTruncateTableID(m.GetTableId())
 	})
@@ -42,7 +52,11 @@ func (s *Syncer) handleDML(b *binlogpb.Binlog) error {
 		s.progress.addMarker(ts)
 		return nil
 	}
-	return s.send(item)
+	if err := s.send(item); err != nil {
+		return err
+	}
+	s.deps.Budget.Resize(b, rows) // translated: the values alone are held
+	return nil
 }
 
 // filterMutation applies the table rules and the binlog-filter rules to one
@@ -80,4 +94,24 @@ func (s *Syncer) filterMutation(m *binlogpb.TableMutation) bool {
 	}
 	return len(m.GetInsertedRows())+len(m.GetUpdatedRows())+len(m.GetDeletedIds())+
 		len(m.GetDeletedPks())+len(m.GetDeletedRows()) == 0
+}
+
+// rowOverhead is what a decoded row costs beyond its bytes (slice headers,
+// the DML and its value map once translated).
+const rowOverhead = 128
+
+// decodedSize estimates the memory of a decoded transaction's rows, which
+// is also about what their translated column values hold.
+func decodedSize(pv *binlogpb.PrewriteValue) int64 {
+	n := int64(2 * rowOverhead)
+	for _, m := range pv.GetMutations() {
+		rows := [][][]byte{m.GetInsertedRows(), m.GetUpdatedRows(), m.GetDeletedPks(), m.GetDeletedRows()}
+		for _, rs := range rows {
+			for _, r := range rs {
+				n += int64(len(r)) + rowOverhead
+			}
+		}
+		n += 16 * int64(len(m.GetDeletedIds())+len(m.GetSequence()))
+	}
+	return n
 }

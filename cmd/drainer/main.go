@@ -52,6 +52,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		lg.Warn(w)
 	}
 	lg.Info("drainer config", zap.Stringer("config", cfg))
+	limit, fromEnv := drainer.ApplySoftMemoryLimit(cfg)
+	lg.Info("go runtime soft memory limit", zap.Int64("bytes", limit), zap.Bool("fromGOMEMLIMIT", fromEnv))
 	return serve(cfg, lg, stderr)
 }
 

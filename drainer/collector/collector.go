@@ -53,7 +53,7 @@ func New(cfg Config, deps Deps) (*Collector, error) {
 		deps:    deps,
 		lg:      lg,
 		metrics: m,
-		merger:  newMerger(cfg.InitialTS, lg, m),
+		merger:  newMerger(cfg.InitialTS, lg, m, deps.Budget),
 		out:     make(chan *binlogpb.Binlog),
 		notify:  make(chan chan error),
 		fatal:   make(chan error, 1),

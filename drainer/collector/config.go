@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/openbinlog/tidb-binlog/drainer/membudget"
 	"github.com/openbinlog/tidb-binlog/pkg/registry"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
@@ -79,4 +80,8 @@ type Deps struct {
 	Registerer prometheus.Registerer
 	// DialOptions are added to the gRPC dial of every pump.
 	DialOptions []grpc.DialOption
+	// Budget is the drainer's memory budget: a binlog's bytes are acquired
+	// before it is queued for the merge (nil: not accounted). Whoever takes
+	// Output must release them.
+	Budget *membudget.Budget
 }

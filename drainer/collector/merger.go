@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/openbinlog/tidb-binlog/drainer/membudget"
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
 	"go.uber.org/zap"
 )
@@ -13,6 +14,7 @@ import (
 type merger struct {
 	lg      *zap.Logger
 	metrics *metrics
+	budget  *membudget.Budget
 	wakeCh  chan struct{}
 
 	mu       sync.Mutex
@@ -21,10 +23,11 @@ type merger struct {
 	started  bool // the first pump-list refresh has completed
 }
 
-func newMerger(latestTS int64, lg *zap.Logger, m *metrics) *merger {
+func newMerger(latestTS int64, lg *zap.Logger, m *metrics, budget *membudget.Budget) *merger {
 	return &merger{
 		lg:       lg,
 		metrics:  m,
+		budget:   budget,
 		wakeCh:   make(chan struct{}, 1),
 		sources:  make(map[string]*source),
 		latestTS: latestTS,
@@ -56,7 +59,9 @@ func (m *merger) apply(add []*source, remove []string, start func(id string, ts 
 	}
 	for _, id := range remove {
 		if s, ok := m.sources[id]; ok {
-			s.remove()
+			for _, b := range s.remove() {
+				m.budget.Release(b)
+			}
 			delete(m.sources, id)
 		}
 	}
@@ -105,14 +110,17 @@ func (m *merger) next() (*binlogpb.Binlog, bool) {
 			}
 		}
 		b := min.pop()
+		m.budget.Dequeued(b)
 		switch {
 		case minTS < m.latestTS:
 			m.metrics.disorder.Inc()
 			m.lg.Warn("drop disordered binlog", zap.String("nodeID", min.id),
 				zap.Int64("commitTS", minTS), zap.Int64("latestTS", m.latestTS))
+			m.budget.Release(b)
 		case minTS == m.latestTS:
 			m.metrics.disorder.Inc()
 			m.lg.Warn("drop duplicate binlog", zap.String("nodeID", min.id), zap.Int64("commitTS", minTS))
+			m.budget.Release(b)
 		default:
 			m.latestTS = minTS
 			return b, true

@@ -15,7 +15,8 @@ import (
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/encoding/gzip"
-	"google.golang.org/protobuf/proto"
+	"google.golang.org/grpc/experimental"
+	"google.golang.org/grpc/mem"
 )
 
 // puller keeps one PullBinlogs stream open to a pump and pushes what it
@@ -224,14 +225,18 @@ func (p *puller) pull(ctx context.Context) error {
 // receive decodes one entity and hands it to the merge.
 func (p *puller) receive(ctx context.Context, ent *binlogpb.Entity) error {
 	b := new(binlogpb.Binlog)
-	if err := proto.Unmarshal(ent.GetPayload(), b); err != nil {
+	if err := decodeBinlog(ent.GetPayload(), b); err != nil {
 		return &UnmarshalError{NodeID: p.nodeID, Offset: ent.GetPos().GetOffset(), Err: err}
 	}
 	size := int64(len(ent.GetPayload()))
 	p.size.Observe(float64(size))
 	ts := b.GetCommitTs()
 	p.reach.Observe(time.Since(time.UnixMilli(ts >> 18)).Seconds())
+	if err := p.c.deps.Budget.Acquire(ctx, b, size, p.src.empty); err != nil {
+		return err
+	}
 	if err := p.src.push(ctx, item{b: b, size: size}); err != nil {
+		p.c.deps.Budget.Release(b)
 		return err
 	}
 	if ts > p.last.Load() { // a pump going backwards is the merge's to drop
@@ -246,11 +251,14 @@ func (c *Collector) dialOptions() []grpc.DialOption {
 	if c.cfg.TLS != nil {
 		creds = credentials.NewTLS(c.cfg.TLS)
 	}
-	return append([]grpc.DialOption{grpc.WithTransportCredentials(creds)}, c.deps.DialOptions...)
+	// Unpooled receive buffers: a big binlog's frames become garbage as soon
+	// as the codec copied them, instead of staying in a pool for the next one.
+	opts := []grpc.DialOption{grpc.WithTransportCredentials(creds), experimental.WithBufferPool(mem.NopBufferPool{})}
+	return append(opts, c.deps.DialOptions...)
 }
 
 func (c *Collector) callOptions() []grpc.CallOption {
-	opts := []grpc.CallOption{grpc.MaxCallRecvMsgSize(math.MaxInt32)}
+	opts := []grpc.CallOption{grpc.MaxCallRecvMsgSize(math.MaxInt32), pullCallOption()}
 	if c.cfg.Compressor == CompressorGzip {
 		opts = append(opts, grpc.UseCompressor(gzip.Name))
 	}

@@ -81,13 +81,25 @@ func (s *source) pop() *binlogpb.Binlog {
 	return it.b
 }
 
-// remove drops the queue and makes push fail.
-func (s *source) remove() {
+// empty reports whether no binlog is queued.
+func (s *source) empty() bool {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.queue) == 0
+}
+
+// remove drops the queue and makes push fail; it returns the dropped binlogs.
+func (s *source) remove() []*binlogpb.Binlog {
+	s.mu.Lock()
+	dropped := make([]*binlogpb.Binlog, 0, len(s.queue))
+	for _, it := range s.queue {
+		dropped = append(dropped, it.b)
+	}
 	s.removed = true
 	s.queue, s.bytes = nil, 0
 	s.mu.Unlock()
 	s.signalSpace()
+	return dropped
 }
 
 func (s *source) signalSpace() {
