@@ -114,7 +114,8 @@ func (s *Server) start(ctx context.Context) error {
 		return err
 	}
 	s.memProvider = memory.NewDBProvider()
-	s.engine = sqle.NewDefault(&hookProvider{DbProvider: s.memProvider, sink: s, autoInc: s.autoInc})
+	pro := &hookProvider{DbProvider: s.memProvider, sink: s, autoInc: s.autoInc}
+	s.engine = sqle.New(newAnalyzer(pro), nil)
 	s.engineMu.Lock()
 	err := s.catchUp(ctx)
 	s.engineMu.Unlock()
