@@ -8,7 +8,7 @@ import (
 // runtimeHeadroom is what the soft memory limit allows beyond memory-limit:
 // a binlog received from each pump but not yet admitted to the budget, gRPC
 // buffers, the schema and the runtime itself.
-func runtimeHeadroom(budget int64) int64 { return max(budget/2, 64<<20) }
+func runtimeHeadroom(budget int64) int64 { return max(budget/4, 64<<20) }
 
 // SoftMemoryLimit is the Go runtime soft memory limit the drainer sets for
 // cfg: memory-limit plus half of it (at least 64 MiB) of headroom.

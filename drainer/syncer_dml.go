@@ -8,28 +8,24 @@ import (
 	"github.com/openbinlog/tidb-binlog/drainer/sink"
 	"github.com/openbinlog/tidb-binlog/pkg/loader"
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
-	"google.golang.org/protobuf/proto"
 )
 
 // handleDML resolves, filters and sends one DML transaction (SPEC 5.6).
 func (s *Syncer) handleDML(ctx context.Context, b *binlogpb.Binlog) error {
 	ts := b.GetCommitTs()
-	// Decoding holds the raw value and the rows it decodes to at once.
-	raw := int64(len(b.GetPrewriteValue()))
-	if err := s.deps.Budget.Grow(ctx, b, 2*raw+rowOverhead); err != nil {
-		return err
-	}
 	pv := new(binlogpb.PrewriteValue)
-	if err := proto.Unmarshal(b.GetPrewriteValue(), pv); err != nil {
+	if err := decodePrewrite(b.GetPrewriteValue(), pv); err != nil {
 		s.m.errors.WithLabelValues("unmarshal_prewrite").Inc()
 		return fmt.Errorf("decode the prewrite value of commit ts %d: %w", ts, err)
 	}
-	// The decoded copy is all that is used from here on: let the raw bytes go.
+	// The rows (which alias the raw bytes) are all that is used from here on.
 	b.PrewriteValue = nil
 	// The sink translates the rows into column values, about as big, and
 	// lets the rows go once it has: twice the rows until then.
 	rows := decodedSize(pv)
-	s.deps.Budget.Resize(b, 2*rows)
+	if err := s.deps.Budget.Grow(ctx, b, 2*rows); err != nil {
+		return err
+	}
 	pv.Mutations = slices.DeleteFunc(pv.Mutations, func(m *binlogpb.TableMutation) bool {
 		return s.deps.Schema.IsTruncateTableID(m.GetTableId())
 	})
