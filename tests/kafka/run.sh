@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# tidb-lite -> pump -> drainer (db-type kafka, topic binlog_test_topic, a
-# file checkpoint: see kafka-drainer.toml) -> kafka-lite (an in-memory
-# broker, tests/kafkalite) -> arbiter -> MariaDB: several tables with
-# inserts, updates, deletes and DDLs arrive downstream equal.
+# tidb-lite -> pump -> drainer (db-type kafka, topic binlog_test_topic, its
+# checkpoint in MySQL on the upstream tidb-lite: see kafka-drainer.toml) ->
+# kafka-lite (an in-memory broker, tests/kafkalite) -> arbiter -> MariaDB:
+# several tables with inserts, updates, deletes and DDLs arrive downstream
+# equal.
 set -euo pipefail
 . "$(dirname "$0")/../_utils/helpers.sh"
 . "$(dirname "$0")/../_utils/procs.sh"
@@ -55,6 +56,15 @@ arbiter_saved() {
 	[ -n "$(down_run_sql "SELECT ts FROM tidb_binlog.arbiter_checkpoint WHERE topic_name = '$TOPIC' AND ts > 0" 2>/dev/null)" ]
 }
 wait_for 30 "arbiter saves its checkpoint of $TOPIC" arbiter_saved
+# The drainer keeps its checkpoint upstream, not in a file.
+drainer_saved() {
+	[ -n "$(run_sql "SELECT checkPoint FROM tidb_binlog.checkpoint" 2>/dev/null)" ]
+}
+wait_for 30 "the drainer saves its checkpoint on tidb-lite" drainer_saved
+if [ -e "$CLUSTER_DIR/drainer/savepoint" ]; then
+	echo "the drainer wrote a file checkpoint: $CLUSTER_DIR/drainer/savepoint" >&2
+	exit 1
+fi
 for p in kafka-lite drainer arbiter; do
 	proc_alive $p || { echo "$p exited; see $CLUSTER_DIR/$p.out" >&2; exit 1; }
 done
