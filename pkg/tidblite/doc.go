@@ -44,6 +44,15 @@
 //     DROP and TRUNCATE TABLE) are run by tidb-lite itself: the engine
 //     neither parses them nor knows partitions.
 //
+// # MySQL compatibility shims
+//
+// TiDB's session variables that clients set (the loader's
+// allow_auto_random_explicit_insert, tidb_txn_mode, tidb_placement_mode
+// and a few more) are registered with the engine; an unknown variable is
+// MySQL's error 1193 (sysvars.go). CREATE and DROP SCHEMA run as CREATE
+// and DROP DATABASE (classify.go). CAST(<TIME> AS CHAR) gives the time as
+// text (funcs.go, an analyzer rule).
+//
 // # State
 //
 // The schema seen by TiDB's tools (catalog.go) is built only by applying
@@ -51,7 +60,9 @@
 // version, _tidb_rowid allocators and job history live in a meta store
 // (meta.go): PD's etcd when PD is configured, so several instances share
 // them (jobs of other instances are replayed on this engine before each
-// transaction, replay.go), else memory. See FORMAT.md for the keys.
+// transaction, replay.go), else memory. The etcd session behind the DDL
+// lock is reopened when its lease is lost, so one stall of PD longer than
+// its TTL does not fail every later DDL. See FORMAT.md for the keys.
 // Rows themselves are per instance and not persisted (cmd/tidb-lite says so
 // at every start).
 //
