@@ -54,7 +54,7 @@ func TestDrainerStopsOnPumpDataLoss(t *testing.T) {
 	rows := queryRows(ctx, t, c.down, "SELECT id FROM "+db+".t ORDER BY id")
 	require.LessOrEqual(t, len(rows), 9, "nothing after the lost transaction is applied")
 
-	require.NoError(t, c.drainer.WriteConfig(c.drainerTOML(fmt.Sprintf("[syncer]\nignore-txn-commit-ts = [%d]\n", ts))))
+	require.NoError(t, c.drainer.WriteConfig(c.drainerTOML(fmt.Sprintf("[syncer]\nignore-txn-commit-ts = [%d]\n", ts), 3306)))
 	require.NoError(t, c.drainer.StartReady(ctx))
 	require.Eventually(t, func() bool {
 		return len(queryRows(ctx, t, c.down, "SELECT id FROM "+db+".t WHERE id <> 10")) == 19

@@ -46,7 +46,7 @@ func TestDrainerStopsOnRejectedDDL(t *testing.T) {
 	require.NoError(t, err)
 
 	// Listed in ignore-txn-commit-ts, the DDL is skipped and rows flow again.
-	require.NoError(t, c.drainer.WriteConfig(c.drainerTOML(fmt.Sprintf("[syncer]\nignore-txn-commit-ts = [%d]\n", ts))))
+	require.NoError(t, c.drainer.WriteConfig(c.drainerTOML(fmt.Sprintf("[syncer]\nignore-txn-commit-ts = [%d]\n", ts), 3306)))
 	require.NoError(t, c.drainer.StartReady(ctx))
 	c.exec(ctx, t, "INSERT INTO "+db+".t VALUES (2, 'b')")
 	require.Eventually(t, func() bool {

@@ -47,8 +47,24 @@ func randomSuffix() string {
 
 func startDrainerCluster(ctx context.Context, t *testing.T, drainerTOML string) *drainerCluster {
 	t.Helper()
+	c := startUpstream(ctx, t, "drainer_test_cp_"+randomSuffix())
+	var err error
+	c.down, err = sql.Open("mysql", "root@tcp(127.0.0.1:3306)/")
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, _ = c.down.Exec("DROP DATABASE IF EXISTS " + c.cpDB)
+		_ = c.down.Close()
+	})
+	c.startDrainer(ctx, t, c.drainerTOML(drainerTOML, 3306))
+	return c
+}
+
+// startUpstream starts pd-lite, a pump and tidb-lite, and connects to
+// tidb-lite; the caller connects the downstream and starts the drainer.
+func startUpstream(ctx context.Context, t *testing.T, cpDB string) *drainerCluster {
+	t.Helper()
 	requireDrainerBinary(t)
-	c := &drainerCluster{dir: t.TempDir(), cpDB: "drainer_test_cp_" + randomSuffix()}
+	c := &drainerCluster{dir: t.TempDir(), cpDB: cpDB}
 	var err error
 	c.pd, err = testcluster.StartPDLite(ctx, binDir, c.dir)
 	require.NoError(t, err)
@@ -62,14 +78,17 @@ func startDrainerCluster(ctx context.Context, t *testing.T, drainerTOML string) 
 	c.up, err = sql.Open("mysql", "root@tcp("+c.tidb.MySQLAddr+")/")
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.up.Close() })
-	c.down, err = sql.Open("mysql", "root@tcp(127.0.0.1:3306)/")
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_, _ = c.down.Exec("DROP DATABASE IF EXISTS " + c.cpDB)
-		_ = c.down.Close()
-	})
+	return c
+}
+
+// startDrainer starts the cluster's drainer with a complete TOML; at
+// cleanup it is stopped, and its output and log are printed if the test
+// failed.
+func (c *drainerCluster) startDrainer(ctx context.Context, t *testing.T, toml string) {
+	t.Helper()
+	var err error
 	c.drainer, err = testcluster.StartDrainer(ctx, binDir, c.dir, c.pd, "drainer-1", testcluster.DrainerOptions{
-		TOML: c.drainerTOML(drainerTOML), ExtraArgs: []string{"-tidb-status-urls", c.tidb.StatusURL, "-L", "debug"}})
+		TOML: toml, ExtraArgs: []string{"-tidb-status-urls", c.tidb.StatusURL, "-L", "debug"}})
 	require.NoError(t, err, "drainer did not start")
 	t.Cleanup(func() {
 		_ = c.drainer.Stop(20 * time.Second)
@@ -78,14 +97,14 @@ func startDrainerCluster(ctx context.Context, t *testing.T, drainerTOML string) 
 			t.Logf("drainer output:\n%s\ndrainer log (tail):\n%s", c.drainer.Output(), tail(string(b), 8000))
 		}
 	})
-	return c
 }
 
-// drainerTOML completes a test's [syncer] section with MariaDB as the
-// destination and a checkpoint schema of the test's own.
-func (c *drainerCluster) drainerTOML(syncer string) string {
-	return fmt.Sprintf("%s\n[syncer.to]\nhost = \"127.0.0.1\"\nport = 3306\nuser = \"root\"\n"+
-		"[syncer.to.checkpoint]\nschema = %q\n", syncer, c.cpDB)
+// drainerTOML completes a test's [syncer] section with the MariaDB on
+// 127.0.0.1:port as the destination and a checkpoint schema of the test's
+// own.
+func (c *drainerCluster) drainerTOML(syncer string, port int) string {
+	return fmt.Sprintf("%s\n[syncer.to]\nhost = \"127.0.0.1\"\nport = %d\nuser = \"root\"\n"+
+		"[syncer.to.checkpoint]\nschema = %q\n", syncer, port, c.cpDB)
 }
 
 func tail(s string, n int) string {

@@ -41,36 +41,12 @@ func startPrivateMariaDB(ctx context.Context, t *testing.T) *testcluster.MariaDB
 // MariaDB.
 func startClusterInto(ctx context.Context, t *testing.T, m *testcluster.MariaDB) *drainerCluster {
 	t.Helper()
-	requireDrainerBinary(t)
-	c := &drainerCluster{dir: t.TempDir(), cpDB: "drainer_test_cp"}
+	c := startUpstream(ctx, t, "drainer_test_cp")
 	var err error
-	c.pd, err = testcluster.StartPDLite(ctx, binDir, c.dir)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.pd.Stop(10 * time.Second) })
-	c.pump, err = testcluster.StartPump(ctx, binDir, c.dir, c.pd, "pump-1", testcluster.PumpOptions{})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.pump.Stop(15 * time.Second) })
-	c.tidb, err = testcluster.StartTiDBLite(ctx, binDir, c.dir, c.pd, "tidb-lite")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.tidb.Stop(15 * time.Second) })
-	c.up, err = sql.Open("mysql", "root@tcp("+c.tidb.MySQLAddr+")/")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.up.Close() })
 	c.down, err = sql.Open("mysql", m.DSN(""))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = c.down.Close() })
-	toml := fmt.Sprintf("[syncer]\n[syncer.to]\nhost = \"127.0.0.1\"\nport = %d\nuser = \"root\"\n"+
-		"[syncer.to.checkpoint]\nschema = %q\n", m.Port, c.cpDB)
-	c.drainer, err = testcluster.StartDrainer(ctx, binDir, c.dir, c.pd, "drainer-1", testcluster.DrainerOptions{
-		TOML: toml, ExtraArgs: []string{"-tidb-status-urls", c.tidb.StatusURL, "-L", "debug"}})
-	require.NoError(t, err, "drainer did not start")
-	t.Cleanup(func() {
-		_ = c.drainer.Stop(20 * time.Second)
-		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(c.drainer.Dir, "drainer.log"))
-			t.Logf("drainer output:\n%s\ndrainer log (tail):\n%s", c.drainer.Output(), tail(string(b), 8000))
-		}
-	})
+	c.startDrainer(ctx, t, c.drainerTOML("[syncer]\n", m.Port))
 	return c
 }
 

@@ -29,7 +29,7 @@ func TestDrainerWaitsForTiDBStatusAPI(t *testing.T) {
 	require.NoError(t, err)
 
 	waiting, err := testcluster.StartDrainer(ctx, binDir, c.dir, c.pd, "drainer-waiting", testcluster.DrainerOptions{
-		TOML: c.drainerTOML("[syncer]\n"), NoWait: true,
+		TOML: c.drainerTOML("[syncer]\n", 3306), NoWait: true,
 		ExtraArgs: []string{"-tidb-status-urls", fmt.Sprintf("http://127.0.0.1:%d", dead)}})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = waiting.Kill() })
