@@ -31,8 +31,9 @@ const (
 	DefaultKafkaMaxMsgs    = 1024
 	DefaultKafkaMaxMsgSize = 1 << 30
 	DefaultKafkaClientID   = "tidb_binlog"
-	// DefaultMemoryLimit bounds, in bytes, the binlogs queued between the
-	// collector and the sink (beyond the original, which counts items).
+	// DefaultMemoryLimit is the memory budget, in bytes, of the binlogs in
+	// flight from their receipt to the downstream's confirmation (beyond the
+	// original, which counts items); see package membudget.
 	DefaultMemoryLimit = 256 << 20
 	envPrefix          = "BINLOG_SERVER_"
 )
@@ -117,7 +118,7 @@ func (c *Config) AddFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.SyncedCheckTime, "synced-check-time", c.SyncedCheckTime, "minutes without sync activity after which /status reports Synced")
 	fs.StringVar(&c.Compressor, "compressor", c.Compressor, "compression of the pump streams: \"\" or gzip")
 	fs.IntVar(&c.CacheBinlogs, "cache-binlog-count", c.CacheBinlogs, "capacity in binlogs of the syncer's input queue")
-	fs.Var(&c.MemoryLimit, "memory-limit", "bytes of binlogs queued between the pumps and the sink")
+	fs.Var(&c.MemoryLimit, "memory-limit", "memory budget of the binlogs in flight, from their receipt to the downstream's confirmation")
 	fs.StringVar(&c.LogLevel, "L", c.LogLevel, "log level: debug, info, warn, error, fatal")
 	fs.StringVar(&c.LogFile, "log-file", c.LogFile, "log file path; default: stderr")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "prometheus pushgateway address; empty disables pushing")

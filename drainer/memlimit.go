@@ -11,7 +11,7 @@ import (
 func runtimeHeadroom(budget int64) int64 { return max(budget/4, 64<<20) }
 
 // SoftMemoryLimit is the Go runtime soft memory limit the drainer sets for
-// cfg: memory-limit plus half of it (at least 64 MiB) of headroom.
+// cfg: memory-limit plus a quarter of it (at least 64 MiB) of headroom.
 func SoftMemoryLimit(cfg *Config) int64 {
 	b := int64(cfg.MemoryLimit)
 	if b <= 0 {

@@ -26,4 +26,12 @@
 // it must: its next binlog could be the smallest. There is no polling: the
 // merge wakes as soon as a source receives a binlog. Each source buffers at
 // most BufferBytes of binlogs (one binlog of any size passes alone).
+//
+// Memory. With Deps.Budget, a received binlog's bytes are acquired from the
+// drainer's budget before it is queued (see package membudget for the rules
+// that keep the merge deadlock-free), marked as dequeued when the merge takes
+// it and released when it is dropped; whoever takes Output releases the rest.
+// The pull streams use their own codec: the frames of a message are copied
+// once into one slice, each let go as soon as copied, and the entity's payload
+// and the binlog's prewrite value alias that slice instead of being copied.
 package collector
