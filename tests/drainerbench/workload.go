@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"math/rand/v2"
-	"strings"
 
+	"github.com/openbinlog/tidb-binlog/pkg/testutil"
 	"github.com/openbinlog/tidb-binlog/tests/testcluster"
 )
 
@@ -25,26 +25,12 @@ type workload struct {
 // op adds one row change to a transaction.
 type op func(x *testcluster.RowTxn) error
 
-// digits is a sysbench-style value: groups of 11 digits joined by '-'.
-func digits(r *rand.Rand, groups int) string {
-	var b strings.Builder
-	for g := 0; g < groups; g++ {
-		if g > 0 {
-			b.WriteByte('-')
-		}
-		for i := 0; i < 11; i++ {
-			b.WriteByte(byte('0' + r.IntN(10)))
-		}
-	}
-	return b.String()
-}
-
 func buildWorkload(t *testcluster.RowTable, rows, writers, perTxn int) (*workload, error) {
 	w := &workload{rows: rows}
 	r := rand.New(rand.NewPCG(3, 4))
 	table := make([]testcluster.SbRow, rows)
 	for i := range table {
-		table[i] = testcluster.SbRow{ID: int64(i + 1), K: int64(r.IntN(rows) + 1), C: digits(r, 10), Pad: digits(r, 5)}
+		table[i] = testcluster.SbRow{ID: int64(i + 1), K: int64(r.IntN(rows) + 1), C: testutil.SysbenchDigits(r, 10), Pad: testutil.SysbenchDigits(r, 5)}
 	}
 	owned := make([][]int, writers)
 	for i := range table {
@@ -62,7 +48,7 @@ func buildWorkload(t *testcluster.RowTable, rows, writers, perTxn int) (*workloa
 		for range idx {
 			i := idx[r.IntN(len(idx))]
 			old := table[i]
-			table[i].K, table[i].C = int64(r.IntN(rows)+1), digits(r, 10)
+			table[i].K, table[i].C = int64(r.IntN(rows)+1), testutil.SysbenchDigits(r, 10)
 			updated := table[i]
 			ops[1][wr] = append(ops[1][wr], func(x *testcluster.RowTxn) error { return x.Update(old, updated) })
 		}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/openbinlog/tidb-binlog/pkg/loader"
+	"github.com/openbinlog/tidb-binlog/pkg/testutil"
 )
 
 type config struct {
@@ -209,20 +210,6 @@ func createTable(db *sql.DB, schema, name string) (string, error) {
 	return t, err
 }
 
-// sysbench-style values: c is 10 groups of 11 digits, pad 5 groups.
-func digits(r *rand.Rand, groups int) string {
-	var b strings.Builder
-	for g := 0; g < groups; g++ {
-		if g > 0 {
-			b.WriteByte('-')
-		}
-		for i := 0; i < 11; i++ {
-			b.WriteByte(byte('0' + r.IntN(10)))
-		}
-	}
-	return b.String()
-}
-
 type row struct {
 	id  int64
 	k   int64
@@ -233,7 +220,7 @@ type row struct {
 func genRows(n int, r *rand.Rand) []row {
 	rows := make([]row, n)
 	for i := range rows {
-		rows[i] = row{id: int64(i + 1), k: int64(r.IntN(n) + 1), c: digits(r, 10), pad: digits(r, 5)}
+		rows[i] = row{id: int64(i + 1), k: int64(r.IntN(n) + 1), c: testutil.SysbenchDigits(r, 10), pad: testutil.SysbenchDigits(r, 5)}
 	}
 	return rows
 }

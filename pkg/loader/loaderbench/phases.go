@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/openbinlog/tidb-binlog/pkg/loader"
+	"github.com/openbinlog/tidb-binlog/pkg/testutil"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -90,7 +91,7 @@ func phases(schema, table string, c config) func(p int) []*loader.Txn {
 				i := r.IntN(len(rows))
 				old := rows[i]
 				rows[i].k = int64(r.IntN(len(rows)) + 1)
-				rows[i].c = digits(r, 10)
+				rows[i].c = testutil.SysbenchDigits(r, 10)
 				return &loader.DML{Database: schema, Table: table, Tp: loader.UpdateDMLType, Values: vals(rows[i]), OldValues: vals(old)}
 			})
 		default:
