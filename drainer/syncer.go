@@ -246,6 +246,7 @@ func (s *Syncer) handle(ctx context.Context, b *binlogpb.Binlog) error {
 func (s *Syncer) send(item *sink.Item) error {
 	s.progress.sent(item)
 	s.lastSent = item.Binlog
+	s.deps.Budget.Sent(item.Binlog)
 	if err := s.deps.Sink.Sync(item); err != nil {
 		return fmt.Errorf("sync item at commit ts %d: %w", item.CommitTS(), err)
 	}

@@ -41,3 +41,23 @@ func TestSyncerReleasesBudgetOnConfirmationAndMarkers(t *testing.T) {
 	require.Eventually(t, func() bool { return bud.Used() == 0 }, 5*time.Second, time.Millisecond,
 		"used %d after the confirmation", bud.Used())
 }
+
+// TestSyncerGrowsPastBinlogsWaitingBehindIt: the transaction being decoded
+// may need more than the budget leaves while the binlogs queued behind it
+// in the syncer hold the rest; with nothing in the sink, waiting could free
+// nothing, so it goes on.
+func TestSyncerGrowsPastBinlogsWaitingBehindIt(t *testing.T) {
+	bud := membudget.New(1500)
+	row := string(make([]byte, 1000))
+	x, y := dmlBinlog(110, 120, 7, insertMut(1, row)), dmlBinlog(121, 130, 7, insertMut(1, row))
+	alwaysEmpty := func() bool { return true }
+	require.NoError(t, bud.Acquire(context.Background(), x, int64(len(x.GetPrewriteValue())), alwaysEmpty))
+	require.NoError(t, bud.Acquire(context.Background(), y, int64(len(y.GetPrewriteValue())), alwaysEmpty))
+	bud.Dequeued(x)
+	bud.Dequeued(y)
+	h := newHarness(t, true, SyncerOptions{}, func(d *SyncerDeps) { d.Budget = bud })
+	h.in <- x
+	h.in <- y
+	require.Eventually(t, func() bool { return len(h.sink.sent()) == 2 }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return bud.Used() == 0 }, 5*time.Second, time.Millisecond)
+}

@@ -11,6 +11,7 @@ import (
 type charge struct {
 	n      int64
 	queued bool // still in a pump's queue, before the merge
+	sent   bool // handed to the sink
 }
 
 // Budget bounds the bytes of the binlogs in flight. A nil *Budget accounts
@@ -22,6 +23,7 @@ type Budget struct {
 	cond   *sync.Cond
 	used   int64
 	queued int64
+	sent   int64 // bytes of the binlogs handed to the sink
 	held   map[*binlogpb.Binlog]charge
 }
 
@@ -104,10 +106,10 @@ func (b *Budget) Dequeued(bl *binlogpb.Binlog) {
 }
 
 // Grow waits until bl's charge can become n bytes, and sets it: n fits when
-// used-charge+n <= max, or when every other byte held is still queued
-// before the merge (nothing else downstream, so waiting could not free
-// anything). bl must have left its queue (Dequeued). It does nothing for a
-// binlog not charged.
+// used-charge+n <= max, or when nothing is in the sink (only the sink's
+// confirmations free bytes without the caller's help: the binlogs queued
+// before or after the merge wait for the caller). bl must not be in the
+// sink yet. It does nothing for a binlog not charged.
 func (b *Budget) Grow(ctx context.Context, bl *binlogpb.Binlog, n int64) error {
 	if b == nil {
 		return nil
@@ -122,8 +124,14 @@ func (b *Budget) Grow(ctx context.Context, bl *binlogpb.Binlog, n int64) error {
 			return nil
 		}
 		others := b.used - c.n
-		if n <= c.n || others+n <= b.max || others == b.queued {
+		if n <= c.n || others+n <= b.max || b.sent == 0 {
 			b.used = others + n
+			if c.queued {
+				b.queued += n - c.n
+			}
+			if c.sent {
+				b.sent += n - c.n
+			}
 			c.n = n
 			b.held[bl] = c
 			return nil
@@ -132,6 +140,21 @@ func (b *Budget) Grow(ctx context.Context, bl *binlogpb.Binlog, n int64) error {
 			return err
 		}
 		b.cond.Wait()
+	}
+}
+
+// Sent records that bl was handed to the sink, whose confirmation will
+// release it.
+func (b *Budget) Sent(bl *binlogpb.Binlog) {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if c, ok := b.held[bl]; ok && !c.sent {
+		c.sent = true
+		b.held[bl] = c
+		b.sent += c.n
 	}
 }
 
@@ -148,6 +171,9 @@ func (b *Budget) Resize(bl *binlogpb.Binlog, n int64) {
 		b.used += n - c.n
 		if c.queued {
 			b.queued += n - c.n
+		}
+		if c.sent {
+			b.sent += n - c.n
 		}
 		c.n = n
 		b.held[bl] = c
@@ -170,6 +196,9 @@ func (b *Budget) Release(bl *binlogpb.Binlog) {
 		b.used -= c.n
 		if c.queued {
 			b.queued -= c.n
+		}
+		if c.sent {
+			b.sent -= c.n
 		}
 	}
 	b.mu.Unlock()

@@ -86,25 +86,38 @@ func TestEmptyQueueForcedOnlyWhenAllQueued(t *testing.T) {
 	require.EqualValues(t, 80, b.Used())
 }
 
-func TestGrowWaitsForDownstreamOnly(t *testing.T) {
+func TestGrowWaitsForTheSinkOnly(t *testing.T) {
 	b := New(100)
-	d, q, x := new(binlogpb.Binlog), new(binlogpb.Binlog), new(binlogpb.Binlog)
+	d, q, y, x := new(binlogpb.Binlog), new(binlogpb.Binlog), new(binlogpb.Binlog), new(binlogpb.Binlog)
 	ctx := context.Background()
 	require.NoError(t, b.Acquire(ctx, d, 40, never))
 	b.Dequeued(d)
-	require.NoError(t, b.Acquire(ctx, q, 30, never)) // queued
+	b.Sent(d)                                        // in the sink
+	require.NoError(t, b.Acquire(ctx, q, 10, never)) // queued before the merge
+	require.NoError(t, b.Acquire(ctx, y, 20, never))
+	b.Dequeued(y) // waits behind x in the syncer
 	require.NoError(t, b.Acquire(ctx, x, 20, never))
 	b.Dequeued(x)
 	done := make(chan error, 1)
 	go func() { done <- b.Grow(ctx, x, 60) }()
-	requireBlocked(t, done) // 40+30+60 > 100 and d is downstream
-	b.Release(d)            // only queued bytes left: grow even over the budget
+	requireBlocked(t, done) // 40+10+20+60 > 100 and the sink will free d
+	b.Resize(d, 30)         // still over
+	requireBlocked(t, done)
+	b.Release(d) // nothing in the sink: grow even over the budget
 	requireDone(t, done)
 	require.EqualValues(t, 90, b.Used())
 	require.NoError(t, b.Grow(ctx, x, 10)) // shrinking never waits
 	require.EqualValues(t, 40, b.Used())
 	require.NoError(t, b.Grow(ctx, new(binlogpb.Binlog), 1000), "not charged: nothing")
 	require.EqualValues(t, 40, b.Used())
+	// Sent bytes follow resizes and releases.
+	b.Sent(x)
+	b.Resize(x, 50)
+	done = make(chan error, 1)
+	go func() { done <- b.Grow(ctx, y, 80) }()
+	requireBlocked(t, done)
+	b.Release(x)
+	requireDone(t, done)
 }
 
 func TestWaitsEndWithContext(t *testing.T) {

@@ -10,5 +10,8 @@
 // binlog from every pump before it emits anything; so that a pump whose queue
 // is empty can never be starved by binlogs the merge holds waiting for it, a
 // binlog for an empty queue is also admitted when every byte held is still
-// queued before the merge (nothing downstream can free any).
+// queued before the merge (nothing downstream can free any). The syncer
+// grows a transaction's charge while it decodes and translates it, waiting
+// for room unless nothing is in the sink (then only the syncer itself could
+// free bytes, and waiting would deadlock).
 package membudget
