@@ -270,6 +270,14 @@ func (e *hookEditor) record(ctx *sql.Context, ev rowEvent) {
 	e.sink.recordRow(ctx.Session.ID(), ev)
 }
 
+// StatementBegin implements sql.EditOpenerCloser. The engine's editor
+// takes its undo copy here; the table data it is about to change then gets
+// index rows of its own (indexrows.go), so its changes reach no other copy.
+func (e *hookEditor) StatementBegin(ctx *sql.Context) {
+	e.ForeignKeyEditor.StatementBegin(ctx)
+	ownEditorIndexRows(e.ForeignKeyEditor)
+}
+
 // Insert implements sql.RowInserter.
 func (e *hookEditor) Insert(ctx *sql.Context, row sql.Row) error {
 	if err := e.ForeignKeyEditor.Insert(ctx, row); err != nil {
