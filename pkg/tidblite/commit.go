@@ -47,6 +47,7 @@ func (s *Server) commitTxn(ctx context.Context, cs *connState) error {
 		return errInfoSchemaChanged
 	}
 	b := newMutationBuilder(s.cat, s.ids)
+	b.startTS = txn.startTS
 	for _, ev := range txn.events {
 		if err := b.add(ctx, ev); err != nil {
 			b.rollback()
@@ -64,7 +65,9 @@ func (s *Server) commitTxn(ctx context.Context, cs *connState) error {
 		if err := s.applyEvents(ctx, txn.events); err != nil {
 			return err
 		}
-		s.wsets.record(b.keys, commitRec{startTS: txn.startTS, commitTS: commitTS}, s.oldestStartTS(txn.startTS))
+		oldest := s.oldestStartTS(txn.startTS)
+		s.wsets.record(b.keys, commitRec{startTS: txn.startTS, commitTS: commitTS}, oldest)
+		b.committed(commitTS, oldest)
 		return nil
 	}
 	if b.empty() || !s.binlogOn() {
@@ -82,11 +85,12 @@ func (s *Server) commitTxn(ctx context.Context, cs *connState) error {
 
 // commitPlain commits without binlog.
 func (s *Server) commitPlain(ctx context.Context, b *mutationBuilder, commit func(int64) error) error {
-	commitTS, err := s.tso.TSO(ctx)
+	commitTS, done, err := s.takeCommitTS(ctx)
 	if err != nil {
 		b.rollback()
-		return fmt.Errorf("get commit ts: %w", err)
+		return err
 	}
+	defer done()
 	if err := commit(commitTS); err != nil {
 		b.rollback()
 		return err
@@ -108,11 +112,12 @@ func (s *Server) twoPhase(ctx context.Context, p *binlogpb.Binlog, commit func(c
 		_ = rollback()
 		return err
 	}
-	commitTS, err := s.tso.TSO(ctx)
+	commitTS, done, err := s.takeCommitTS(ctx)
 	if err != nil {
 		s.failAfterPrewrite(p, written, undo, rollback)
-		return fmt.Errorf("get commit ts: %w", err)
+		return err
 	}
+	defer done()
 	switch s.takeCrash() {
 	case CrashBeforeCommit:
 		s.lg.Warn("crash switch: transaction dies before commit", zap.Int64("startTS", startTS))

@@ -62,11 +62,43 @@ type conflict struct {
 const pruneAt = 1 << 16
 
 // writeSets remembers the last commit of every key written by a recent
-// transaction. Guarded by the server's commitMu.
+// transaction. Guarded by the server's commitMu, except applying.
 type writeSets struct {
 	committed map[string]commitRec
 	// tableVersion is the schema version of the last DDL job on a table ID.
 	tableVersion map[int64]int64
+	// applying is held by a commit from taking its commit_ts until its
+	// changes are in the tables; start_ts is taken under its read lock. A
+	// transaction whose start_ts is after a commit_ts thus always reads
+	// that commit's rows, as a TiDB reader waits for the lock of a
+	// committing transaction. Without it a transaction could read a row
+	// before a commit older than its start_ts changed it, and the
+	// write-write check (commit_ts > start_ts) would let its stale change
+	// through.
+	applying sync.RWMutex
+}
+
+// takeStartTS returns a start_ts after which every older commit is applied.
+func (s *Server) takeStartTS(ctx context.Context) (int64, error) {
+	s.wsets.applying.RLock()
+	defer s.wsets.applying.RUnlock()
+	ts, err := s.tso.TSO(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("get start ts: %w", err)
+	}
+	return ts, nil
+}
+
+// takeCommitTS returns a commit_ts; done must be called once the commit's
+// changes are applied (or discarded). On error nothing is held.
+func (s *Server) takeCommitTS(ctx context.Context) (ts int64, done func(), err error) {
+	s.wsets.applying.Lock()
+	ts, err = s.tso.TSO(ctx)
+	if err != nil {
+		s.wsets.applying.Unlock()
+		return 0, nil, fmt.Errorf("get commit ts: %w", err)
+	}
+	return ts, s.wsets.applying.Unlock, nil
 }
 
 func newWriteSets() *writeSets {
@@ -245,6 +277,9 @@ func (s *Server) applyEditor(c *sql.Context, eds map[string]sql.TableEditor, ord
 		return nil, fmt.Errorf("table %s.%s has no editor", ev.db, ev.table)
 	}
 	ed.StatementBegin(c)
+	// The engine's own editor (no hooks here): its rows must not move the
+	// index rows the open transactions' copies share (indexrows.go).
+	ownEditorIndexRows(ed)
 	eds[k] = ed
 	*order = append(*order, ed)
 	return ed, nil

@@ -16,15 +16,28 @@ import (
 // handles may be used for any of them. Allocation reserves ranges from the
 // meta store, so instances sharing a table never reuse a handle. Guarded by
 // the engine lock.
+//
+// A row's content changes when it is updated, so the content a transaction
+// saw may be gone by the time it commits: another transaction changed or
+// deleted that row since its start_ts. gone remembers which handle such
+// content had and when it went away, so the late transaction still writes
+// the row's handle and the write-write check fails it as TiDB would,
+// instead of applying its change to a row that no longer exists.
 type rowIDs struct {
 	meta   metaStore
 	tables map[int64]*tableRowIDs
+	goneN  int // entries in the tables' gone lists (pruning)
 }
 
 type tableRowIDs struct {
 	byRow      map[string][]int64
+	gone       map[string][]goneHandle
 	next, last int64 // next free handle, last reserved one
 }
+
+// goneHandle is a handle whose row stopped having some content (updated or
+// deleted) in the transaction that committed at commitTS.
+type goneHandle struct{ h, commitTS int64 }
 
 func newRowIDs(meta metaStore) *rowIDs {
 	return &rowIDs{meta: meta, tables: map[int64]*tableRowIDs{}}
@@ -94,6 +107,55 @@ func (r *rowIDs) remove(id int64, fp string, h int64) {
 	}
 }
 
+// retire records that the row with handle h lost content fp in the
+// transaction committed at commitTS. Entries that no open transaction can
+// ask for (committed before oldest, the oldest open start_ts) are pruned
+// when there are many.
+func (r *rowIDs) retire(id int64, fp string, h, commitTS, oldest int64) {
+	t := r.table(id)
+	if t.gone == nil {
+		t.gone = map[string][]goneHandle{}
+	}
+	t.gone[fp] = append(t.gone[fp], goneHandle{h: h, commitTS: commitTS})
+	r.goneN++
+	if r.goneN > pruneAt {
+		r.pruneGone(oldest)
+	}
+}
+
+// pruneGone drops the gone entries committed before oldest.
+func (r *rowIDs) pruneGone(oldest int64) {
+	r.goneN = 0
+	for _, t := range r.tables {
+		for fp, gs := range t.gone {
+			kept := gs[:0]
+			for _, g := range gs {
+				if g.commitTS >= oldest {
+					kept = append(kept, g)
+				}
+			}
+			if len(kept) == 0 {
+				delete(t.gone, fp)
+				continue
+			}
+			t.gone[fp] = kept
+			r.goneN += len(kept)
+		}
+	}
+}
+
+// goneSince returns the handle of the row that last lost content fp in a
+// transaction committed after startTS.
+func (r *rowIDs) goneSince(id int64, fp string, startTS int64) (int64, bool) {
+	gs := r.table(id).gone[fp]
+	for i := len(gs) - 1; i >= 0; i-- {
+		if gs[i].commitTS > startTS {
+			return gs[i].h, true
+		}
+	}
+	return 0, false
+}
+
 // handlesInOrder pops the handles of rows, in order (before a DDL that
 // changes the rows' shape); rows without one get 0.
 func (r *rowIDs) handlesInOrder(ti *model.TableInfo, rows []sql.Row) []int64 {
@@ -113,6 +175,7 @@ func (r *rowIDs) handlesInOrder(ti *model.TableInfo, rows []sql.Row) []int64 {
 func (r *rowIDs) rebuild(ti *model.TableInfo, handles []int64, rows []sql.Row) bool {
 	t := r.table(ti.ID)
 	t.byRow = map[string][]int64{}
+	t.gone = nil // contents of the old shape; transactions across the DDL fail anyway
 	if len(handles) != len(rows) {
 		return false
 	}

@@ -29,6 +29,18 @@ type mutationBuilder struct {
 	primary []byte
 	keys    []txnKey // every row and index key written, for conflict checks
 	dbName  string   // the schema of the event being added
+
+	// startTS is the transaction's start_ts (0: unknown, as in unit tests);
+	// taken lists the row contents it changed, retired when it commits.
+	startTS int64
+	taken   []takenRow
+}
+
+// takenRow is the content fp a row (handle h) of table id had before the
+// transaction changed it.
+type takenRow struct {
+	id, h int64
+	fp    string
 }
 
 // txnKey is a key a transaction writes, with TiDB's description of it.
@@ -46,7 +58,17 @@ func (b *mutationBuilder) rollback() {
 	for i := len(b.undo) - 1; i >= 0; i-- {
 		b.undo[i]()
 	}
-	b.undo = nil
+	b.undo, b.taken = nil, nil
+}
+
+// committed records, once the transaction committed at commitTS, which
+// handles lost which contents (see rowIDs); oldest is the oldest open
+// start_ts.
+func (b *mutationBuilder) committed(commitTS, oldest int64) {
+	for _, tr := range b.taken {
+		b.ids.retire(tr.id, tr.fp, tr.h, commitTS, oldest)
+	}
+	b.undo, b.taken = nil, nil
 }
 
 // empty reports whether no row changed.
@@ -116,7 +138,15 @@ func (b *mutationBuilder) handleOf(ctx context.Context, ti *model.TableInfo, row
 	}
 	if h, ok := b.ids.pop(ti.ID, fp); ok {
 		b.undo = append(b.undo, func() { b.ids.push(ti.ID, fp, h) })
+		b.taken = append(b.taken, takenRow{id: ti.ID, h: h, fp: fp})
 		return h, fp, nil
+	}
+	if b.startTS > 0 {
+		// Changed by a transaction that committed after ours started: the
+		// row's own handle makes the write-write check fail this one.
+		if h, ok := b.ids.goneSince(ti.ID, fp, b.startTS); ok {
+			return h, fp, nil
+		}
 	}
 	h, err := b.ids.alloc(ctx, ti.ID) // a row this instance never saw inserted
 	return h, fp, err

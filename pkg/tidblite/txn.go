@@ -2,7 +2,6 @@ package tidblite
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/dolthub/vitess/go/sqltypes"
 	"go.uber.org/zap"
@@ -13,9 +12,9 @@ import (
 // session starts from the committed tables.
 func (s *Server) beginTxn(ctx context.Context, cs *connState) error {
 	s.syncSchema(ctx)
-	ts, err := s.tso.TSO(ctx)
+	ts, err := s.takeStartTS(ctx)
 	if err != nil {
-		return fmt.Errorf("get start ts: %w", err)
+		return err
 	}
 	s.resetSession(cs)
 	s.conns.mu.Lock()

@@ -170,3 +170,23 @@ func TestOwnIndexRowsReachesEngine(t *testing.T) {
 	var nilEditor *hookEditor
 	require.False(t, ownEditorIndexRows(nilEditor))
 }
+
+// Another session's commit leaves the copy of an open transaction alone:
+// the commit's apply deletes rows on its own copy of the table too.
+func TestCommitKeepsOpenTxnIndexNoPK(t *testing.T) {
+	db := openDB(t, startStandalone(t), "")
+	mustExec(t, db, "CREATE DATABASE uk", "CREATE TABLE uk.t (id int NOT NULL, u int, UNIQUE KEY uk (id))",
+		"INSERT INTO uk.t VALUES (1,10),(2,20),(3,30)")
+	c := conns(t, db, 1)[0]
+	connExec(t, c, "BEGIN")
+	var u int
+	require.NoError(t, c.QueryRowContext(context.Background(), "SELECT u FROM uk.t WHERE id=3").Scan(&u))
+	mustExec(t, db, "DELETE FROM uk.t WHERE id=1", "UPDATE uk.t SET u=25 WHERE id=2")
+	for _, id := range []int{1, 2, 3} {
+		require.NoError(t, c.QueryRowContext(context.Background(), "SELECT u FROM uk.t WHERE id=?", id).Scan(&u), "id %d", id)
+		require.Equal(t, 10*id, u, "the transaction's own snapshot of id %d", id)
+	}
+	connExec(t, c, "COMMIT")
+	require.Equal(t, []string{"2,25", "3,30"}, intRows(t, db, "SELECT * FROM uk.t ORDER BY id"))
+	require.Equal(t, []string{"3,30"}, intRows(t, db, "SELECT * FROM uk.t WHERE id=3"))
+}
