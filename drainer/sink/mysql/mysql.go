@@ -120,6 +120,10 @@ func (s *Sink) forward() {
 	defer s.wg.Done()
 	defer close(s.successes)
 	for txn := range s.ld.Successes() {
+		// The loader is done with the transaction, but its workers may still
+		// point at it from the row changes of their last chunk: drop the rows
+		// so that a big transaction's values go with its confirmation.
+		txn.DMLs = nil
 		it, ok := txn.Metadata.(*sink.Item)
 		if !ok {
 			continue
