@@ -105,3 +105,20 @@ func TestRejectedDDLNamesTSStatementAndFix(t *testing.T) {
 	require.ErrorIs(t, s.Sync(ddlItem(201, "x")), ErrClosed)
 	require.ErrorIs(t, s.Close(), boom)
 }
+
+func TestConfirmedTransactionDropsItsRows(t *testing.T) {
+	fl := newFakeLoader()
+	s := newSink(fl, noTables{}, nil, zap.NewNop())
+	it := ddlItem(100, "x")
+	txn := &loader.Txn{DMLs: []*loader.DML{{Database: "db", Table: "t", Values: map[string]any{"a": "big"}}},
+		Metadata: it}
+	fl.out <- txn // as the loader confirms it
+	select {
+	case got := <-s.Successes():
+		require.Same(t, it, got)
+	case <-time.After(5 * time.Second):
+		t.Fatal("no success")
+	}
+	require.Nil(t, txn.DMLs, "the rows go with the confirmation")
+	require.NoError(t, s.Close())
+}
