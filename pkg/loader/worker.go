@@ -81,6 +81,10 @@ func (w *worker) run(ctx context.Context) error {
 		}
 		w.prog.complete(w.id, batch[len(batch)-1].seq)
 		reportApplied(batch)
+		// The slices are reused: drop their pointers now, or an idle
+		// worker keeps its last (possibly huge) transaction alive.
+		clear(batch)
+		clear(rows)
 		w.busy.Store(false)
 	}
 }
