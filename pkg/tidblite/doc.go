@@ -15,7 +15,10 @@
 //   - Transactions are optimistic and run side by side (occ.go): each
 //     session works on its own copies of the tables it touches, in an
 //     engine transaction that is only ever rolled back. start_ts comes from
-//     the TSO at BEGIN, or at the statement in autocommit mode.
+//     the TSO at BEGIN, or at the statement in autocommit mode, never while
+//     a commit is between its commit_ts and its apply. The engine's copies
+//     share their index rows, which its deletes rewrite in place: every
+//     editor gets index rows of its own first (indexrows.go).
 //   - Row events of a statement join the transaction when the statement
 //     succeeds. At COMMIT they become a PrewriteValue (rows.go, encoded with
 //     pkg/codec exactly as TiDB's table/tables.go does; primary key = the
