@@ -3,6 +3,7 @@ package kafka
 import (
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -120,6 +121,26 @@ func closeSink(t testing.TB, s *Sink) {
 // readTopic reads n messages of partition 0 from the start.
 func readTopic(t testing.TB, addr string, n int) []*sarama.ConsumerMessage {
 	t.Helper()
+	return readTopicUntil(t, addr, fmt.Sprintf("%d messages", n),
+		func(out []*sarama.ConsumerMessage) bool { return len(out) >= n })
+}
+
+// readTopicDistinct reads the topic from the start until it has seen n
+// distinct message values (a batch resent after a broker restart repeats
+// some) and returns every message read.
+func readTopicDistinct(t testing.TB, addr string, n int) []*sarama.ConsumerMessage {
+	t.Helper()
+	seen := map[string]bool{}
+	return readTopicUntil(t, addr, fmt.Sprintf("%d distinct messages", n), func(out []*sarama.ConsumerMessage) bool {
+		seen[string(out[len(out)-1].Value)] = true
+		return len(seen) >= n
+	})
+}
+
+// readTopicUntil reads partition 0 of the test topic from the oldest offset
+// until done says so (it is called after each message), for at most 60 s.
+func readTopicUntil(t testing.TB, addr, what string, done func([]*sarama.ConsumerMessage) bool) []*sarama.ConsumerMessage {
+	t.Helper()
 	cfg := sarama.NewConfig()
 	cfg.Version = sarama.V2_1_0_0
 	cfg.Consumer.Fetch.Default = 128 << 20
@@ -131,12 +152,12 @@ func readTopic(t testing.TB, addr string, n int) []*sarama.ConsumerMessage {
 	defer func() { require.NoError(t, pc.Close()) }()
 	var out []*sarama.ConsumerMessage
 	timeout := time.After(60 * time.Second)
-	for len(out) < n {
+	for len(out) == 0 || !done(out) {
 		select {
 		case m := <-pc.Messages():
 			out = append(out, m)
 		case <-timeout:
-			t.Fatalf("read %d of %d messages", len(out), n)
+			t.Fatalf("read %d messages without reaching %s", len(out), what)
 		}
 	}
 	return out
