@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # The random DML load of the binlog case: each session is one client
 # connection fed a stream of random statements (autocommit and small
-# explicit transactions) on the ptest (integer PK), itest (no PK and no
-# unique key: see the binlog case's notes) and ntest (composite PK) tables. Duplicate keys, write conflicts and
+# explicit transactions) on the ptest (integer PK), itest (no PK, a
+# unique key) and ntest (composite PK) tables. Duplicate keys, write conflicts and
 # schema changes make some statements fail; the client goes on (--force)
 # and the failures are counted, any other error fails the session.
 
@@ -34,7 +34,7 @@ load_sql() {
 # load_tables <port> <db>: creates the load tables.
 load_tables() {
 	mysql_at "$1" "CREATE TABLE $2.ptest (id int PRIMARY KEY, a int, b varchar(200), c double)
-		;CREATE TABLE $2.itest (id int NOT NULL, u int, s varchar(20), KEY k_id (id), KEY k_u (u))
+		;CREATE TABLE $2.itest (id int NOT NULL, u int, s varchar(20), UNIQUE KEY uk_id (id), KEY k_u (u))
 		;CREATE TABLE $2.ntest (k varchar(20), n int, v int, PRIMARY KEY (k, n))"
 }
 
