@@ -3,8 +3,6 @@ package drainer
 import (
 	"errors"
 	"flag"
-	"fmt"
-	"net"
 	"os"
 
 	"github.com/openbinlog/tidb-binlog/pkg/config"
@@ -82,7 +80,7 @@ type switchValues struct {
 // DefaultConfig returns the configuration with every default applied.
 func DefaultConfig() *Config {
 	return &Config{
-		ListenAddr:      DefaultListenAddr(DefaultPort),
+		ListenAddr:      config.DefaultListenAddr(DefaultPort),
 		PDURLs:          DefaultPDURLs,
 		DataDir:         DefaultDataDir,
 		DetectInterval:  DefaultDetectInterval,
@@ -195,19 +193,3 @@ func (c *Config) bindSwitches() {
 
 // ConfigFile returns the path given with -config.
 func (c *Config) ConfigFile() string { return c.configFile }
-
-// DefaultListenAddr returns <first non-loopback IPv4>:port, or
-// 127.0.0.1:port when the host has none.
-func DefaultListenAddr(port int) string {
-	host := "127.0.0.1"
-	if addrs, err := net.InterfaceAddrs(); err == nil {
-		for _, a := range addrs {
-			ipn, ok := a.(*net.IPNet)
-			if ok && !ipn.IP.IsLoopback() && ipn.IP.To4() != nil && ipn.IP.IsGlobalUnicast() {
-				host = ipn.IP.String()
-				break
-			}
-		}
-	}
-	return net.JoinHostPort(host, fmt.Sprint(port))
-}

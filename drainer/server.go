@@ -15,6 +15,7 @@ import (
 	"github.com/openbinlog/tidb-binlog/drainer/collector"
 	"github.com/openbinlog/tidb-binlog/drainer/membudget"
 	"github.com/openbinlog/tidb-binlog/drainer/sink"
+	"github.com/openbinlog/tidb-binlog/pkg/config"
 	"github.com/openbinlog/tidb-binlog/pkg/portmux"
 	"github.com/openbinlog/tidb-binlog/pkg/registry"
 	"github.com/openbinlog/tidb-binlog/pkg/security"
@@ -173,25 +174,12 @@ func (s *Server) listen() error {
 		return fmt.Errorf("listen on %s: %w", s.cfg.ListenAddr, err)
 	}
 	s.addr = lis.Addr().String()
-	s.node.SetAddr(advertised(s.cfg.AdvertiseAddr, s.addr))
+	s.node.SetAddr(config.AdvertisedAddr(s.cfg.AdvertiseAddr, s.addr))
 	if s.tlsCfg != nil {
 		lis = security.NewListener(lis, s.tlsCfg, s.lg)
 	}
 	s.lis = lis
 	return nil
-}
-
-// advertised fills a zero advertised port with the real listening port.
-func advertised(advertise, real string) string {
-	host, port, err := net.SplitHostPort(advertise)
-	if err != nil || port != "0" {
-		return advertise
-	}
-	_, realPort, err := net.SplitHostPort(real)
-	if err != nil {
-		return advertise
-	}
-	return net.JoinHostPort(host, realPort)
 }
 
 // serve splits the port between gRPC (Cistern) and HTTP.

@@ -78,7 +78,7 @@ func (s *Server) listen() error {
 		return fmt.Errorf("listen on %s: %w", s.cfg.ListenAddr, err)
 	}
 	s.addr = lis.Addr().String()
-	s.node.SetAddr(advertised(s.cfg.AdvertiseAddr, s.addr))
+	s.node.SetAddr(config.AdvertisedAddr(s.cfg.AdvertiseAddr, s.addr))
 	if s.tlsCfg != nil {
 		lis = security.NewListener(lis, s.tlsCfg, s.lg)
 	}
@@ -93,19 +93,6 @@ func (s *Server) listen() error {
 		return fmt.Errorf("listen on unix socket %s: %w", path, err)
 	}
 	return nil
-}
-
-// advertised fills a zero advertised port with the real listening port.
-func advertised(advertise, real string) string {
-	host, port, err := net.SplitHostPort(advertise)
-	if err != nil || port != "0" {
-		return advertise
-	}
-	_, realPort, err := net.SplitHostPort(real)
-	if err != nil {
-		return advertise
-	}
-	return net.JoinHostPort(host, realPort)
 }
 
 // removeStaleSocket deletes a unix socket file left by a previous run.

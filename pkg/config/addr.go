@@ -75,3 +75,35 @@ func RedactURLs(urls []string) string {
 	}
 	return strings.Join(out, ",")
 }
+
+// DefaultListenAddr returns <first non-loopback IPv4>:port, or
+// 127.0.0.1:port when the host has none: the default addr of pump and
+// drainer, as the original's.
+func DefaultListenAddr(port int) string {
+	host := "127.0.0.1"
+	if addrs, err := net.InterfaceAddrs(); err == nil {
+		for _, a := range addrs {
+			ipn, ok := a.(*net.IPNet)
+			if ok && !ipn.IP.IsLoopback() && ipn.IP.To4() != nil && ipn.IP.IsGlobalUnicast() {
+				host = ipn.IP.String()
+				break
+			}
+		}
+	}
+	return net.JoinHostPort(host, strconv.Itoa(port))
+}
+
+// AdvertisedAddr fills a zero port in advertise with the port of real, the
+// address the daemon actually listens on (a listen addr with port 0 picks a
+// free port).
+func AdvertisedAddr(advertise, real string) string {
+	host, port, err := net.SplitHostPort(advertise)
+	if err != nil || port != "0" {
+		return advertise
+	}
+	_, realPort, err := net.SplitHostPort(real)
+	if err != nil {
+		return advertise
+	}
+	return net.JoinHostPort(host, realPort)
+}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -26,4 +27,24 @@ func TestAddressHelpers(t *testing.T) {
 	require.NotContains(t, red, "secret")
 	require.Contains(t, red, "http://u:")
 	require.Contains(t, red, "@h:1,h:2")
+}
+
+func TestAdvertisedAddr(t *testing.T) {
+	for _, c := range []struct{ advertise, real, want string }{
+		{"10.0.0.1:0", "0.0.0.0:41234", "10.0.0.1:41234"},
+		{"10.0.0.1:8250", "0.0.0.0:41234", "10.0.0.1:8250"},
+		{"bad", "0.0.0.0:41234", "bad"},
+		{"10.0.0.1:0", "bad", "10.0.0.1:0"},
+	} {
+		if got := AdvertisedAddr(c.advertise, c.real); got != c.want {
+			t.Errorf("AdvertisedAddr(%q, %q) = %q, want %q", c.advertise, c.real, got, c.want)
+		}
+	}
+}
+
+func TestDefaultListenAddr(t *testing.T) {
+	host, port, err := net.SplitHostPort(DefaultListenAddr(8250))
+	if err != nil || port != "8250" || net.ParseIP(host).To4() == nil {
+		t.Fatalf("DefaultListenAddr(8250) = %q:%q (%v), want an IPv4 host and port 8250", host, port, err)
+	}
 }
