@@ -33,7 +33,9 @@ echo "== drainer end to end (tool -> pump -> drainer -> MariaDB) next to pkg/loa
 # DRAINER_ROWS (default 100000) rows per phase, for both; the drainer runs
 # with its default worker-count 16 and txn-batch 20, loaderbench's settings.
 drows="${DRAINER_ROWS:-100000}"
-lb=$(go run ./pkg/loader/loaderbench -rows "$drows" -modes off)
+# loaderbench runs in safe mode too: the drainer is in its first 5 minutes,
+# when safe mode is forced (INSERT as REPLACE, UPDATE as DELETE+REPLACE).
+lb=$(go run ./pkg/loader/loaderbench -rows "$drows" -modes off -safe-mode)
 echo "$lb"
 # The last merge-off row (the median with -runs) and the single-row ceiling.
 rates=$(awk -F'|' '/^\| merge off/ { r = ""; for (i = 3; i <= 5; i++) { split($i, a, " "); r = r (i > 3 ? "," : "") a[1] } } END { print r }' <<<"$lb")

@@ -100,7 +100,7 @@ func run(ctx context.Context, o *options) error {
 		"%d writers; drainer mysql sink with the default worker-count 16 and txn-batch 20 (loaderbench's settings)\n",
 		o.host, o.port, o.rows, o.perTxn, o.writers)
 	fmt.Println("note: a drainer forces safe mode during its first 5 minutes (INSERT as REPLACE, UPDATE as DELETE+REPLACE), " +
-		"so every phase here runs in safe mode; loaderbench runs without it")
+		"so every phase here runs in safe mode, and so does loaderbench in make bench (-safe-mode)")
 	if o.ceiling > 0 {
 		fmt.Printf("ceiling (loaderbench): transactions of 20 single-row inserts: %.0f rows/s\n", o.ceiling)
 	}

@@ -30,6 +30,7 @@ type config struct {
 	cpuProfile   string
 	verbose      bool
 	runs         int
+	safeMode     bool
 }
 
 func main() {
@@ -46,6 +47,8 @@ func main() {
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the loader runs to this file")
 	flag.BoolVar(&c.verbose, "v", false, "per phase: wall, process CPU, summed worker exec and commit seconds")
 	flag.IntVar(&c.runs, "runs", 1, "repeat ceilings and loader runs this many times and print the medians")
+	flag.BoolVar(&c.safeMode, "safe-mode", false, "run the loader in safe mode (INSERT as REPLACE, UPDATE as DELETE+REPLACE), "+
+		"as a drainer does in its first 5 minutes")
 	flag.Parse()
 	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, "loaderbench:", err)
@@ -65,7 +68,7 @@ func run(c config) error {
 		return err
 	}
 	defer db.Exec("DROP DATABASE IF EXISTS " + schema)
-	fmt.Printf("loaderbench: %d rows per phase, %d DMLs per txn, %d workers, batch %d\n", c.rows, c.perTxn, c.workers, c.batch)
+	fmt.Printf("loaderbench: %d rows per phase, %d DMLs per txn, %d workers, batch %d, safe mode %v\n", c.rows, c.perTxn, c.workers, c.batch, c.safeMode)
 	if c.cpuProfile != "" {
 		f, err := os.Create(c.cpuProfile)
 		if err != nil {

@@ -115,6 +115,7 @@ func loaderRun(db *sql.DB, schema string, c config, merge bool, run int) ([3]res
 	build := phases(schema, name, c)
 	opts := loader.DefaultOptions()
 	opts.WorkerCount, opts.BatchSize, opts.Merge = c.workers, c.batch, merge
+	opts.SafeMode = c.safeMode
 	for p := range res {
 		txns := build(p)
 		runtime.GC()
