@@ -109,7 +109,7 @@ func runPhase(ctx context.Context, o *options, mode string, c *cluster, w *workl
 			return res, fmt.Errorf("%s phase: %d of %d transactions applied after %s\n%s",
 				phaseNames[p], n-base, target, o.timeout, c.logTail())
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(pollEvery)
 	}
 	if err := c.waitChecksum(ctx, w.want[p], deadline); err != nil {
 		return res, fmt.Errorf("%s phase: %w", phaseNames[p], err)
@@ -126,6 +126,15 @@ func runPhase(ctx context.Context, o *options, mode string, c *cluster, w *workl
 	return res, nil
 }
 
+// pollEvery is how often a phase asks the drainer for its progress. Each
+// ask renders every metric of the drainer: at 10 ms, with gzip, that took
+// about a tenth of the drainer's CPU away from the work being measured.
+const pollEvery = 50 * time.Millisecond
+
+// metricsClient asks for /metrics without gzip (the drainer would spend CPU
+// compressing what loopback carries for free).
+var metricsClient = &http.Client{Transport: &http.Transport{DisableCompression: true}}
+
 // executed reads how many items the drainer has confirmed so far: the
 // sample count of binlog_drainer_execute_duration_time.
 func executed(ctx context.Context, c *cluster) (int64, error) {
@@ -133,7 +142,7 @@ func executed(ctx context.Context, c *cluster) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := metricsClient.Do(req)
 	if err != nil {
 		return 0, err
 	}
