@@ -4,10 +4,8 @@ package tests
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/tls"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -65,7 +63,7 @@ func (c *tlsCluster) securityTOML() string {
 func startTLSCluster(ctx context.Context, t *testing.T) *tlsCluster {
 	t.Helper()
 	tlsRequireBinaries(t)
-	c := &tlsCluster{dir: t.TempDir(), cpDB: "tls_test_cp_" + tlsRandomSuffix()}
+	c := &tlsCluster{dir: t.TempDir(), cpDB: "tls_test_cp_" + randomSuffix()}
 	certs := filepath.Join(c.dir, "certs")
 	c.sec = securitytest.GenerateCerts(t, certs, tlsCN)
 	c.sec.CertAllowedCN = []string{tlsCN}
@@ -94,7 +92,7 @@ func (c *tlsCluster) startDaemon(t *testing.T, bin, name, conf string, args ...s
 		_ = p.Stop(20 * time.Second)
 		if t.Failed() {
 			b, _ := os.ReadFile(filepath.Join(dir, name+".log"))
-			t.Logf("%s output:\n%s\nlog (tail):\n%s", name, p.Output(), tlsTail(string(b), 6000))
+			t.Logf("%s output:\n%s\nlog (tail):\n%s", name, p.Output(), tail(string(b), 6000))
 		}
 	})
 	return p
@@ -228,45 +226,4 @@ func tlsRequireBinaries(t *testing.T) {
 			t.Fatalf("the TLS test needs bin/%s: run `make build` first (%v)", b, err)
 		}
 	}
-}
-
-func tlsRandomSuffix() string {
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
-func tlsTail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[len(s)-n:]
-}
-
-// tlsQueryRows returns the rows of q on db as strings (nil on error, so
-// that a table not created yet reads as empty).
-func tlsQueryRows(ctx context.Context, t *testing.T, db *sql.DB, q string) [][]string {
-	t.Helper()
-	rows, err := db.QueryContext(ctx, q)
-	if err != nil {
-		return nil
-	}
-	defer rows.Close()
-	cols, err := rows.Columns()
-	require.NoError(t, err)
-	var out [][]string
-	for rows.Next() {
-		vals := make([]sql.NullString, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		require.NoError(t, rows.Scan(ptrs...))
-		row := make([]string, len(cols))
-		for i, v := range vals {
-			row[i] = v.String
-		}
-		out = append(out, row)
-	}
-	return out
 }

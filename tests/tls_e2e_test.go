@@ -69,7 +69,7 @@ func TestTLSCluster(t *testing.T) {
 	down, err := sql.Open("mysql", "root@tcp(127.0.0.1:3306)/")
 	require.NoError(t, err)
 	defer down.Close()
-	db := "tls_test_" + tlsRandomSuffix()
+	db := "tls_test_" + randomSuffix()
 	t.Cleanup(func() { _, _ = down.Exec("DROP DATABASE IF EXISTS " + db) })
 	for _, q := range []string{
 		"CREATE DATABASE " + db,
@@ -81,7 +81,7 @@ func TestTLSCluster(t *testing.T) {
 	}
 	q := "SELECT id, v FROM " + db + ".t ORDER BY id"
 	require.Eventually(t, func() bool {
-		rows := tlsQueryRows(ctx, t, down, q)
+		rows := queryRows(ctx, t, down, q)
 		return len(rows) == 2 && rows[0][1] == "over tls" && rows[1][1] == "binlog"
 	}, 60*time.Second, 100*time.Millisecond, "the rows did not reach MariaDB")
 
@@ -94,7 +94,7 @@ func TestTLSCluster(t *testing.T) {
 	_, err = up.ExecContext(ctx, "INSERT INTO "+db+".t VALUES (3, 'resolved')")
 	require.NoError(t, err)
 	require.Eventually(t, func() bool {
-		rows := tlsQueryRows(ctx, t, down, q)
+		rows := queryRows(ctx, t, down, q)
 		return len(rows) == 3 && rows[2][1] == "resolved"
 	}, 90*time.Second, 100*time.Millisecond, "the transaction without commit binlog was not resolved")
 
