@@ -64,6 +64,9 @@ func BenchmarkRestoreSysbench(b *testing.B) {
 	writeFiles(b, dir, 0, benchBinlogs(b, schema)...)
 	job, err := filepath.Abs(dir)
 	require.NoError(b, err)
+	// On a fresh server the checkpoint table does not exist yet.
+	_, err = newDBCheckpoint(context.Background(), db)
+	require.NoError(b, err)
 	clearCheckpoint := func() {
 		_, err := db.Exec("DELETE FROM `"+CheckpointSchema+"`.`"+CheckpointTable+"` WHERE job = ?", job)
 		require.NoError(b, err)
