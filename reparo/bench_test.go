@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
-	"google.golang.org/protobuf/proto"
 
 	"github.com/openbinlog/tidb-binlog/pkg/loader"
 	"github.com/openbinlog/tidb-binlog/proto/filepb"
@@ -244,7 +243,7 @@ func ceilingInsert(db *sql.DB, schema string, first int64, n int) error {
 	return err
 }
 
-// BenchmarkDecodeTxn: reading and translating one 10-row transaction.
+// BenchmarkDecodeTxn: decoding and translating one 10-row transaction.
 func BenchmarkDecodeTxn(b *testing.B) {
 	var evs []*filepb.Event
 	for id := int64(1); id <= 10; id++ {
@@ -253,10 +252,11 @@ func BenchmarkDecodeTxn(b *testing.B) {
 	}
 	raw := marshal(b, dmlBinlog(1, evs...))
 	tr := newTranslator()
+	var names interner
 	b.ReportAllocs()
 	for b.Loop() {
-		bl := new(filepb.Binlog)
-		if err := proto.Unmarshal(raw, bl); err != nil {
+		bl, err := unmarshalBinlog(raw, &names)
+		if err != nil {
 			b.Fatal(err)
 		}
 		if _, err := tr.binlogToTxn(bl); err != nil {

@@ -40,35 +40,20 @@ func DecodeColumn(raw []byte, changed bool) (Column, error) {
 }
 
 // translator decodes binlogs, sharing the strings of column names and
-// types between them (a restore decodes the same few names millions of
-// times).
+// types between them.
 type translator struct {
-	names map[string]string
+	names interner
 	cols  []Column // scratch for one event
 	// loc is the time zone TIMESTAMP values were written in (the drainer
 	// host's local time); the Txn carries them in UTC.
 	loc *time.Location
 }
 
-// maxInterned bounds the names a translator keeps.
-const maxInterned = 1 << 14
-
 func newTranslator() *translator { return newTranslatorIn(time.Local) }
 
 // newTranslatorIn returns a translator reading TIMESTAMP values in loc.
 func newTranslatorIn(loc *time.Location) *translator {
-	return &translator{names: make(map[string]string), loc: loc}
-}
-
-func (t *translator) intern(b []byte) string {
-	if s, ok := t.names[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	if len(t.names) < maxInterned {
-		t.names[s] = s
-	}
-	return s
+	return &translator{loc: loc}
 }
 
 func (t *translator) decodeColumn(raw []byte, changed bool) (Column, error) {
@@ -76,7 +61,7 @@ func (t *translator) decodeColumn(raw []byte, changed bool) (Column, error) {
 	if err != nil {
 		return Column{}, fmt.Errorf("%w: unmarshal: %w", ErrBadColumn, err)
 	}
-	c := Column{Name: t.intern(pc.name), MySQLType: t.intern(pc.mysqlType)}
+	c := Column{Name: t.names.intern(pc.name), MySQLType: t.names.intern(pc.mysqlType)}
 	if len(pc.tp) > 0 {
 		c.Tp = pc.tp[0]
 	}

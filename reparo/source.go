@@ -62,6 +62,7 @@ type source struct {
 
 	// report is told of every damaged record (it keeps going).
 	report func(error)
+	names  interner // schema and table names
 }
 
 // openSource lists dir and selects the files that may hold [start, stop]
@@ -188,8 +189,8 @@ func (s *source) Next() (*Record, error) {
 
 // decode unmarshals a payload and tells whether the record is to be used.
 func (s *source) decode(payload []byte, offset int64) (*Record, bool) {
-	b := new(filepb.Binlog)
-	if err := proto.Unmarshal(payload, b); err != nil {
+	b, err := unmarshalBinlog(payload, &s.names)
+	if err != nil {
 		s.report(&BadRecordError{File: s.rd.Path(), Offset: offset, Err: err})
 		return nil, false
 	}
