@@ -91,6 +91,19 @@ func DecodePrewrite(g TableInfoGetter, pv *binlogpb.PrewriteValue, loc *time.Loc
 
 // DecodeMutation decodes the rows of one mutation written at schemaVersion.
 func DecodeMutation(g TableInfoGetter, schemaVersion int64, m *binlogpb.TableMutation, loc *time.Location) (*TableChange, error) {
+	tc, err := mutationTable(g, schemaVersion, m, loc)
+	if err != nil {
+		return nil, err
+	}
+	if tc.Rows, err = tc.dec.decodeMutation(m); err != nil {
+		return nil, err
+	}
+	return tc, nil
+}
+
+// mutationTable resolves the table of m and builds its row decoder; the
+// TableChange it returns has no rows yet.
+func mutationTable(g TableInfoGetter, schemaVersion int64, m *binlogpb.TableMutation, loc *time.Location) (*TableChange, error) {
 	if loc == nil {
 		loc = time.Local
 	}
@@ -109,21 +122,30 @@ func DecodeMutation(g TableInfoGetter, schemaVersion int64, m *binlogpb.TableMut
 	}
 	dec := newRowDecoder(id, info, pinfo, g.CanAppendDefaultValue(id, schemaVersion), loc)
 	dec.name = schema + "." + table
-	rows, err := dec.decodeMutation(m)
+	return &TableChange{TableID: id, Schema: schema, Table: table, Info: info, dec: dec}, nil
+}
+
+// decodeMutation decodes every row of m, in sequence order.
+func (d *rowDecoder) decodeMutation(m *binlogpb.TableMutation) ([]RowChange, error) {
+	rows := make([]RowChange, 0, len(m.GetSequence()))
+	err := d.eachRow(m, func(rc RowChange) error {
+		rows = append(rows, rc)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	return &TableChange{TableID: id, Schema: schema, Table: table, Info: info, Rows: rows, dec: dec}, nil
+	return rows, nil
 }
 
-// decodeMutation walks the sequence and decodes each row it names.
-func (d *rowDecoder) decodeMutation(m *binlogpb.TableMutation) ([]RowChange, error) {
+// eachRow walks the sequence and calls fn with each row it names, decoded.
+// With d.reuse the maps of a row are only valid until fn returns.
+func (d *rowDecoder) eachRow(m *binlogpb.TableMutation, fn func(RowChange) error) error {
 	seq := m.GetSequence()
 	if n := len(m.GetInsertedRows()) + len(m.GetUpdatedRows()) + len(m.GetDeletedRows()); n != len(seq) {
-		return nil, fmt.Errorf("table id %d: sequence names %d rows, mutation holds %d: %w",
+		return fmt.Errorf("table id %d: sequence names %d rows, mutation holds %d: %w",
 			d.tableID, len(seq), n, ErrBadMutation)
 	}
-	rows := make([]RowChange, 0, len(seq))
 	var ins, upd, del int
 	for i, tp := range seq {
 		var (
@@ -135,7 +157,7 @@ func (d *rowDecoder) decodeMutation(m *binlogpb.TableMutation) ([]RowChange, err
 		case binlogpb.MutationType_Insert:
 			kind = "insert"
 			if ins >= len(m.GetInsertedRows()) {
-				return nil, d.mutationErr(tp, i)
+				return d.mutationErr(tp, i)
 			}
 			rc.Type = Insert
 			rc.Values, err = d.insert(m.GetInsertedRows()[ins])
@@ -143,7 +165,7 @@ func (d *rowDecoder) decodeMutation(m *binlogpb.TableMutation) ([]RowChange, err
 		case binlogpb.MutationType_Update:
 			kind = "update"
 			if upd >= len(m.GetUpdatedRows()) {
-				return nil, d.mutationErr(tp, i)
+				return d.mutationErr(tp, i)
 			}
 			rc.Type = Update
 			rc.OldValues, rc.Values, err = d.update(m.GetUpdatedRows()[upd])
@@ -151,21 +173,23 @@ func (d *rowDecoder) decodeMutation(m *binlogpb.TableMutation) ([]RowChange, err
 		case binlogpb.MutationType_DeleteRow:
 			kind = "delete"
 			if del >= len(m.GetDeletedRows()) {
-				return nil, d.mutationErr(tp, i)
+				return d.mutationErr(tp, i)
 			}
 			rc.Type = Delete
 			rc.Values, err = d.delete(m.GetDeletedRows()[del])
 			del++
 		default:
-			return nil, fmt.Errorf("table id %d: sequence entry %d has unsupported mutation type %v: %w",
+			return fmt.Errorf("table id %d: sequence entry %d has unsupported mutation type %v: %w",
 				d.tableID, i, tp, ErrBadMutation)
 		}
 		if err != nil {
-			return nil, d.rowErr(kind, i, err)
+			return d.rowErr(kind, i, err)
 		}
-		rows = append(rows, rc)
+		if err := fn(rc); err != nil {
+			return err
+		}
 	}
-	return rows, nil
+	return nil
 }
 
 func (d *rowDecoder) mutationErr(tp binlogpb.MutationType, i int) error {

@@ -23,6 +23,26 @@ type rowDecoder struct {
 	loc       *time.Location
 	cols      map[int64]*model.ColumnInfo // every column of info by id
 	writable  map[int64]*model.ColumnInfo // public, not generated
+
+	// reuse: a row's value maps are cleared and refilled for the next row
+	// instead of made anew (for a caller that is done with a row before the
+	// next one: a map of datums is most of a row's decoding cost).
+	reuse   bool
+	scratch [2]map[int64]codec.Datum
+}
+
+// valueMap returns an empty map for a row's values: scratch map i when
+// reusing, else a new one.
+func (d *rowDecoder) valueMap(i, sizeHint int) map[int64]codec.Datum {
+	if !d.reuse {
+		return make(map[int64]codec.Datum, sizeHint)
+	}
+	if d.scratch[i] == nil {
+		d.scratch[i] = make(map[int64]codec.Datum, sizeHint)
+	} else {
+		clear(d.scratch[i])
+	}
+	return d.scratch[i]
 }
 
 func newRowDecoder(id int64, info, pinfo *model.TableInfo, canAppend bool, loc *time.Location) *rowDecoder {
@@ -163,8 +183,7 @@ func (d *rowDecoder) setHandle(values map[int64]codec.Datum, handle []codec.Datu
 // they are filled with defaults when the getter allows it (SPEC 2.5).
 func (d *rowDecoder) update(row []byte) (oldRow, newRow map[int64]codec.Datum, err error) {
 	n := len(d.writable)
-	oldRow = make(map[int64]codec.Datum, n)
-	newRow = make(map[int64]codec.Datum, n)
+	oldRow, newRow = d.valueMap(0, n), d.valueMap(1, n)
 	b := row
 	for cnt := 0; len(b) > 0 && cnt < 2*n; {
 		var id int64
@@ -241,7 +260,7 @@ func (d *rowDecoder) delete(row []byte) (map[int64]codec.Datum, error) {
 // decodeRow decodes a row (old format or format v2) into the unflattened
 // values of the table's columns; ids of other columns are skipped.
 func (d *rowDecoder) decodeRow(b []byte, sizeHint int) (map[int64]codec.Datum, error) {
-	values := make(map[int64]codec.Datum, sizeHint)
+	values := d.valueMap(0, sizeHint)
 	if len(b) > 0 && b[0] == codec.RowFormatV2 {
 		cols, err := codec.DecodeRowV2(b, codec.FieldTypesOf(d.info))
 		if err != nil {

@@ -25,15 +25,29 @@ func TiBinlogToTxn(g TableInfoGetter, schema, table string, b *binlogpb.Binlog, 
 			Database: schema, Table: table, SQL: string(b.GetDdlQuery()), ShouldSkip: shouldSkip,
 		}}, nil
 	}
-	changes, err := DecodePrewrite(g, pv, loc)
-	if err != nil {
-		return nil, err
+	if loc == nil {
+		loc = time.Local
 	}
-	txn := &loader.Txn{}
-	for _, tc := range changes {
+	rows := 0
+	for _, m := range pv.GetMutations() {
+		rows += len(m.GetSequence())
+	}
+	txn := &loader.Txn{DMLs: make([]*loader.DML, 0, rows)}
+	// Each row goes straight into its DML: the decoder's value maps are
+	// reused from row to row (DecodePrewrite's rows each keep their own).
+	for _, m := range pv.GetMutations() {
+		tc, err := mutationTable(g, pv.GetSchemaVersion(), m, loc)
+		if err != nil {
+			return nil, err
+		}
+		tc.dec.reuse = true
 		writable := tc.Info.WritableColumns()
-		for _, rc := range tc.Rows {
+		err = tc.dec.eachRow(m, func(rc RowChange) error {
 			txn.DMLs = append(txn.DMLs, txnDML(tc, writable, rc))
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	return txn, nil
