@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"syscall"
 	"testing"
@@ -63,11 +64,36 @@ func processCPU(b *testing.B) time.Duration {
 // without it: otherwise the run pays for collecting and scavenging it.
 func freshHeap() { debug.FreeOSMemory() }
 
-// reportRate reports rows/s over the timed runs and the client CPU per row.
-func reportRate(b *testing.B, elapsed, cpu time.Duration) {
+// runMeter adds up the timed runs of a benchmark: wall clock, client CPU
+// and garbage collections.
+type runMeter struct {
+	elapsed, cpu time.Duration
+	gcs          uint32
+	t0           time.Time
+	cpu0         time.Duration
+	gc0          uint32
+}
+
+func numGC() uint32 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.NumGC
+}
+
+func (m *runMeter) start(b *testing.B) { m.t0, m.cpu0, m.gc0 = time.Now(), processCPU(b), numGC() }
+
+func (m *runMeter) stop(b *testing.B) {
+	m.elapsed += time.Since(m.t0)
+	m.cpu += processCPU(b) - m.cpu0
+	m.gcs += numGC() - m.gc0
+}
+
+// report reports rows/s, the client CPU per row and the collections per run.
+func (m *runMeter) report(b *testing.B) {
 	rows := float64(b.N * benchTxns * benchRowsPerTxn)
-	b.ReportMetric(rows/elapsed.Seconds(), "rows/s")
-	b.ReportMetric(float64(cpu.Microseconds())/rows, "cpu-µs/row")
+	b.ReportMetric(rows/m.elapsed.Seconds(), "rows/s")
+	b.ReportMetric(float64(m.cpu.Microseconds())/rows, "cpu-µs/row")
+	b.ReportMetric(float64(m.gcs)/float64(b.N), "gc/op")
 }
 
 func benchCount(b *testing.B, db *sql.DB, schema string) {
@@ -93,7 +119,7 @@ func BenchmarkRestoreSysbench(b *testing.B) {
 		_, err := db.Exec("DELETE FROM `"+CheckpointSchema+"`.`"+CheckpointTable+"` WHERE job = ?", job)
 		require.NoError(b, err)
 	}
-	var elapsed, cpu time.Duration
+	var m runMeter
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
@@ -105,17 +131,16 @@ func BenchmarkRestoreSysbench(b *testing.B) {
 		require.NoError(b, err)
 		freshHeap()
 		b.StartTimer()
-		start, cpu0 := time.Now(), processCPU(b)
+		m.start(b)
 		st, err := r.Run(context.Background())
-		elapsed += time.Since(start)
-		cpu += processCPU(b) - cpu0
+		m.stop(b)
 		require.NoError(b, err)
 		require.Equal(b, int64(benchTxns*benchRowsPerTxn), st.Rows)
 		b.StopTimer()
 		benchCount(b, db, schema)
 		b.StartTimer()
 	}
-	reportRate(b, elapsed, cpu)
+	m.report(b)
 	clearCheckpoint()
 }
 
@@ -156,7 +181,7 @@ func BenchmarkLoaderSysbench(b *testing.B) {
 		require.NoError(b, err)
 		txns = append(txns, txn)
 	}
-	var elapsed, cpu time.Duration
+	var m runMeter
 	b.ReportAllocs()
 	for b.Loop() {
 		b.StopTimer()
@@ -166,7 +191,7 @@ func BenchmarkLoaderSysbench(b *testing.B) {
 		require.NoError(b, err)
 		freshHeap()
 		b.StartTimer()
-		start, cpu0 := time.Now(), processCPU(b)
+		m.start(b)
 		errc := make(chan error, 1)
 		go func() { errc <- ld.Run(context.Background()) }()
 		go func() {
@@ -178,13 +203,12 @@ func BenchmarkLoaderSysbench(b *testing.B) {
 		for range ld.Successes() {
 		}
 		require.NoError(b, <-errc)
-		elapsed += time.Since(start)
-		cpu += processCPU(b) - cpu0
+		m.stop(b)
 		b.StopTimer()
 		benchCount(b, db, schema)
 		b.StartTimer()
 	}
-	reportRate(b, elapsed, cpu)
+	m.report(b)
 }
 
 // BenchmarkCeilingSysbench: the machine's ceiling for the same rows: 16

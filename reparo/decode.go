@@ -44,10 +44,17 @@ func DecodeColumn(raw []byte, changed bool) (Column, error) {
 type translator struct {
 	names interner
 	cols  []Column // scratch for one event
+	// seen are the name and type strings of the columns of the last
+	// events by position: the next event of the same table has the same,
+	// found without hashing.
+	seen []columnNames
 	// loc is the time zone TIMESTAMP values were written in (the drainer
 	// host's local time); the Txn carries them in UTC.
 	loc *time.Location
 }
+
+// columnNames are the interned name and MySQL type of a column.
+type columnNames struct{ name, mysqlType string }
 
 func newTranslator() *translator { return newTranslatorIn(time.Local) }
 
@@ -57,11 +64,18 @@ func newTranslatorIn(loc *time.Location) *translator {
 }
 
 func (t *translator) decodeColumn(raw []byte, changed bool) (Column, error) {
+	return t.decodeColumnAt(-1, raw, changed)
+}
+
+// decodeColumnAt decodes the column at position i of its event (-1: not
+// known).
+func (t *translator) decodeColumnAt(i int, raw []byte, changed bool) (Column, error) {
 	pc, err := parseColumn(raw)
 	if err != nil {
 		return Column{}, fmt.Errorf("%w: unmarshal: %w", ErrBadColumn, err)
 	}
-	c := Column{Name: t.names.intern(pc.name), MySQLType: t.names.intern(pc.mysqlType)}
+	n := t.columnNames(i, pc.name, pc.mysqlType)
+	c := Column{Name: n.name, MySQLType: n.mysqlType}
 	if len(pc.tp) > 0 {
 		c.Tp = pc.tp[0]
 	}
@@ -75,6 +89,28 @@ func (t *translator) decodeColumn(raw []byte, changed bool) (Column, error) {
 	}
 	return c, nil
 }
+
+// columnNames returns the interned strings of a column's name and type,
+// first comparing them with those of the column at the same position in
+// the last event.
+func (t *translator) columnNames(i int, name, mysqlType []byte) columnNames {
+	if i >= 0 && i < len(t.seen) {
+		if s := t.seen[i]; s.name == string(name) && s.mysqlType == string(mysqlType) {
+			return s
+		}
+	}
+	n := columnNames{name: t.names.intern(name), mysqlType: t.names.intern(mysqlType)}
+	switch {
+	case i >= 0 && i < len(t.seen):
+		t.seen[i] = n
+	case i == len(t.seen) && i < maxColumnsSeen:
+		t.seen = append(t.seen, n)
+	}
+	return n
+}
+
+// maxColumnsSeen bounds translator.seen.
+const maxColumnsSeen = 4096
 
 // rawColumn holds the fields of a marshaled pb_binlog column, aliasing it.
 type rawColumn struct {
@@ -138,8 +174,8 @@ func DecodeEvent(ev *filepb.Event) ([]Column, error) {
 func (t *translator) decodeEvent(ev *filepb.Event, cols []Column) ([]Column, error) {
 	update := ev.GetTp() == filepb.EventType_Update
 	cols = cols[:0]
-	for _, raw := range ev.GetRow() {
-		c, err := t.decodeColumn(raw, update)
+	for i, raw := range ev.GetRow() {
+		c, err := t.decodeColumnAt(i, raw, update)
 		if err != nil {
 			return nil, fmt.Errorf("event %s.%s: %w", ev.GetSchemaName(), ev.GetTableName(), err)
 		}
@@ -285,13 +321,14 @@ func (t *translator) binlogToTxn(b *filepb.Binlog) (*loader.Txn, error) {
 		}
 		return &loader.Txn{DDL: &loader.DDL{Database: ddl.Schema, Table: ddl.Table, SQL: ddl.SQL}, CommitTS: b.GetCommitTs()}, nil
 	case filepb.BinlogType_DML:
-		txn := &loader.Txn{DMLs: make([]*loader.DML, 0, len(b.GetDmlData().GetEvents())), CommitTS: b.GetCommitTs()}
-		for _, ev := range b.GetDmlData().GetEvents() {
-			dml, err := t.eventToDML(ev)
-			if err != nil {
+		evs := b.GetDmlData().GetEvents()
+		txn := &loader.Txn{DMLs: make([]*loader.DML, len(evs)), CommitTS: b.GetCommitTs()}
+		dmls := make([]loader.DML, len(evs)) // one allocation for the transaction's DMLs
+		for i, ev := range evs {
+			if err := t.fillDML(&dmls[i], ev); err != nil {
 				return nil, err
 			}
-			txn.DMLs = append(txn.DMLs, dml)
+			txn.DMLs[i] = &dmls[i]
 		}
 		return txn, nil
 	}
@@ -305,7 +342,16 @@ func EventToDML(ev *filepb.Event) (*loader.DML, error) {
 }
 
 func (t *translator) eventToDML(ev *filepb.Event) (*loader.DML, error) {
-	dml := &loader.DML{Database: ev.GetSchemaName(), Table: ev.GetTableName()}
+	dml := new(loader.DML)
+	if err := t.fillDML(dml, ev); err != nil {
+		return nil, err
+	}
+	return dml, nil
+}
+
+// fillDML translates ev into dml.
+func (t *translator) fillDML(dml *loader.DML, ev *filepb.Event) error {
+	dml.Database, dml.Table = ev.GetSchemaName(), ev.GetTableName()
 	switch ev.GetTp() {
 	case filepb.EventType_Insert:
 		dml.Tp = loader.InsertDMLType
@@ -314,11 +360,11 @@ func (t *translator) eventToDML(ev *filepb.Event) (*loader.DML, error) {
 	case filepb.EventType_Delete:
 		dml.Tp = loader.DeleteDMLType
 	default:
-		return nil, fmt.Errorf("%w: event type %d of %s.%s", ErrUnknownType, ev.GetTp(), dml.Database, dml.Table)
+		return fmt.Errorf("%w: event type %d of %s.%s", ErrUnknownType, ev.GetTp(), dml.Database, dml.Table)
 	}
 	cols, err := t.decodeEvent(ev, t.cols)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	t.cols = cols
 	dml.Values = make(map[string]any, len(cols))
@@ -333,5 +379,5 @@ func (t *translator) eventToDML(ev *filepb.Event) (*loader.DML, error) {
 		}
 		dml.Values[c.Name] = t.sqlValue(c.Old, c.Tp)
 	}
-	return dml, nil
+	return nil
 }

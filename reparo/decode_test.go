@@ -103,3 +103,31 @@ func TestTimestampsGoToUTC(t *testing.T) {
 	require.Equal(t, map[string]any{"ts": "2024-02-29 05:45:59.123", "dt": "2024-02-29 13:45:59.123"}, dml.Values,
 		"TIMESTAMP in UTC, DATETIME unchanged")
 }
+
+// TestTranslatorColumnNamesByPosition: the names remembered by position
+// from the last event are only reused when they are the same.
+func TestTranslatorColumnNamesByPosition(t *testing.T) {
+	tr := newTranslator()
+	b := dmlBinlog(tso(1),
+		event(t, "db", "t1", filepb.EventType_Insert, intCol("a", 1), strCol("b", "x")),
+		event(t, "db", "t2", filepb.EventType_Insert, strCol("a", "y"), intCol("c", 2), intCol("d", 3)),
+		event(t, "db", "t1", filepb.EventType_Insert, intCol("a", 4), strCol("b", "z")))
+	for range 2 {
+		txn, err := tr.binlogToTxn(b)
+		require.NoError(t, err)
+		require.Equal(t, map[string]any{"a": int64(1), "b": "x"}, txn.DMLs[0].Values)
+		require.Equal(t, map[string]any{"a": "y", "c": int64(2), "d": int64(3)}, txn.DMLs[1].Values)
+		require.Equal(t, map[string]any{"a": int64(4), "b": "z"}, txn.DMLs[2].Values)
+		require.Equal(t, "t2", txn.DMLs[1].Table)
+	}
+	c, err := tr.decodeColumnAt(1, mustColumn(t, "b", model.TypeLonglong, "bigint"), false)
+	require.NoError(t, err)
+	require.Equal(t, "bigint", c.MySQLType, "same name, other type")
+}
+
+func mustColumn(t *testing.T, name string, tp byte, mysqlType string) []byte {
+	t.Helper()
+	raw, err := proto.Marshal(&filepb.Column{Name: proto.String(name), Tp: []byte{tp}, MysqlType: proto.String(mysqlType)})
+	require.NoError(t, err)
+	return raw
+}
