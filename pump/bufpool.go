@@ -3,6 +3,7 @@ package pump
 import (
 	"math/bits"
 	"sync"
+	"sync/atomic"
 
 	"google.golang.org/grpc/mem"
 )
@@ -20,16 +21,25 @@ const (
 // and cleared all of it, which cost 11% of the pump's CPU with 100 KiB
 // binlogs. This pool has a class for every power of two and does not clear
 // buffers: gRPC reads a whole message into the buffer before anything reads
-// it, and the request's payload is copied out of it when it is decoded
-// (proto.Unmarshal does not alias its input); a pulled payload is sent from
-// where the storage holds it (serverCodec), never kept in a pooled buffer. No payload the pump keeps (the
-// recent-records cache, the pull merge, the stream send) lives in a pooled
-// buffer, which TestPooledBuffersNotAliasedByPayloads checks by scribbling
-// over every pooled buffer between writes and pulls; so not clearing is
-// safe, and it is kept for the 11% of CPU above.
+// it; a request's payload is decoded into a copy that no pool knows
+// (unmarshalWriteReq); a pulled payload is sent from where the storage
+// holds it (serverCodec), never kept in a pooled buffer. No payload the
+// pump keeps (the writer queue, the recent-records cache, the pull merge,
+// the stream send) lives in a pooled buffer: the package's tests run with
+// a pool that poisons every buffer put back (TestMain), and
+// TestPooledBuffersNotAliasedByPayloads and
+// TestWritePayloadsOutlivePooledBuffers check the payloads after more
+// traffic. So not clearing is safe, and it is kept for the 11% of CPU
+// above.
 type bufferPool struct {
 	classes [maxPoolShift + 1]sync.Pool
+	// poison, set by the package's tests, fills every buffer put back with
+	// poisonByte: a payload still aliasing one then reads as garbage,
+	// whether or not sync.Pool hands that buffer out again.
+	poison atomic.Bool
 }
+
+const poisonByte = 0xAA
 
 var _ mem.BufferPool = (*bufferPool)(nil)
 
@@ -72,6 +82,12 @@ func (p *bufferPool) Get(n int) *[]byte {
 // Put keeps b for reuse if its capacity is one of the pooled sizes.
 func (p *bufferPool) Put(b *[]byte) {
 	c := cap(*b)
+	if p.poison.Load() {
+		whole := (*b)[:c]
+		for i := range whole {
+			whole[i] = poisonByte
+		}
+	}
 	shift := sizeClass(c)
 	if shift < 0 || 1<<shift != c {
 		return

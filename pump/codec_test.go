@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/encoding/gzip"
+	"google.golang.org/grpc/mem"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
@@ -66,4 +67,62 @@ func TestPullGzip(t *testing.T) {
 	b := new(binlogpb.Binlog)
 	require.NoError(t, proto.Unmarshal(resp.GetEntity().GetPayload(), b))
 	require.Equal(t, value, string(b.GetPrewriteValue()))
+}
+
+// A merged commit binlog sent in pieces has the bytes of the joined one;
+// a large piece is written from where it is.
+func TestServerCodecSendsMergedPieces(t *testing.T) {
+	c := newServerCodec()
+	for _, size := range []int{0, 10, splitPayload - 100, splitPayload, 100 << 10} {
+		value := bytes.Repeat([]byte{9}, size)
+		pre := prewrite(41, string(value))
+		pre.DdlQuery = []byte("create table t (a int)")
+		commit := binlogpb.NewBinlog(binlogpb.BinlogType_Commit, 41, 42)
+		cp, pp := marshal(t, commit), marshal(t, pre)
+		parts, err := binlogpb.MergeCommitParts(cp, pp, nil)
+		require.NoError(t, err)
+		data, err := c.Marshal(&pullParts{resp: pullResp(41, 42, nil), parts: parts})
+		require.NoError(t, err)
+		merged, err := binlogpb.MergeCommit(cp, pp)
+		require.NoError(t, err)
+		want, err := proto.Marshal(pullResp(41, 42, merged))
+		require.NoError(t, err)
+		require.Equal(t, want, data.Materialize(), "size %d: the bytes of the joined binlog", size)
+		if size >= splitPayload {
+			at := bytes.Index(pp, value)
+			found := false
+			for _, b := range data {
+				found = found || len(b.ReadOnlyData()) > 0 && &b.ReadOnlyData()[len(b.ReadOnlyData())-1] == &pp[at+size-1]
+			}
+			require.True(t, found, "size %d: the prewrite value is not copied", size)
+		}
+		data.Free()
+	}
+}
+
+// unmarshalWriteReq: the payload of a request received in several pooled
+// frames survives the frames going back to the (poisoning) pool.
+func TestWriteReqPayloadOutlivesFrames(t *testing.T) {
+	require.True(t, grpcBuffers.poison.Load(), "TestMain poisons the pool")
+	payload := bytes.Repeat([]byte("0123456789abcdef"), 100<<10/16)
+	req := &binlogpb.WriteBinlogReq{ClusterID: 7, Payload: payload}
+	wire, err := proto.Marshal(req)
+	require.NoError(t, err)
+	for _, frame := range []int{len(wire), 16 << 10, 1000} {
+		var data mem.BufferSlice
+		for rest := wire; len(rest) > 0; {
+			n := min(frame, len(rest))
+			b := grpcBuffers.Get(n)
+			copy(*b, rest[:n])
+			data = append(data, mem.NewBuffer(b, grpcBuffers))
+			rest = rest[n:]
+		}
+		var got binlogpb.WriteBinlogReq
+		require.NoError(t, newServerCodec().Unmarshal(data, &got))
+		data.Free() // as gRPC does once Unmarshal returns: the frames are poisoned
+		require.Equal(t, uint64(7), got.GetClusterID())
+		require.True(t, bytes.Equal(payload, got.GetPayload()), "frames of %d bytes: payload changed", frame)
+	}
+	var bad binlogpb.WriteBinlogReq
+	require.Error(t, newServerCodec().Unmarshal(mem.BufferSlice{mem.SliceBuffer([]byte{0x12, 0x05})}, &bad))
 }

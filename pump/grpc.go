@@ -121,7 +121,12 @@ func (s *Server) PullBinlogs(req *binlogpb.PullBinlogReq, stream grpc.ServerStre
 	// no channel and no goroutine switch per binlog.
 	var sendErr error
 	err = s.store.PullCommitBinlogFunc(ctx, last, func(b storage.PulledBinlog) error {
-		if sendErr = stream.Send(pullResp(b.StartTS, b.CommitTS, b.Payload)); sendErr != nil {
+		if b.Parts != nil { // a merged commit binlog, encoded from its pieces (serverCodec)
+			sendErr = stream.SendMsg(&pullParts{resp: pullResp(b.StartTS, b.CommitTS, nil), parts: b.Parts})
+		} else {
+			sendErr = stream.Send(pullResp(b.StartTS, b.CommitTS, b.Payload))
+		}
+		if sendErr != nil {
 			s.lg.Warn("send binlog to drainer failed", zap.Error(sendErr))
 		}
 		return sendErr

@@ -25,15 +25,31 @@ const (
 // (head first; tail shares its array). ok is false when r holds unknown
 // fields, which the split does not encode: marshal it as usual then.
 func SplitPullResp(r *PullBinlogResp, buf []byte) (head, payload, tail []byte, ok bool) {
+	head, tail, ok = splitPullResp(r, len(r.GetEntity().GetPayload()), buf)
+	return head, r.GetEntity().GetPayload(), tail, ok
+}
+
+// PullRespFrame is SplitPullResp for a payload held elsewhere, in pieces:
+// it returns head and tail as if r's entity had a payload of payloadLen
+// bytes (r's own payload must be empty), so that head, the pieces and tail
+// are the bytes proto.Marshal gives for r with the joined payload.
+func PullRespFrame(r *PullBinlogResp, payloadLen int, buf []byte) (head, tail []byte, ok bool) {
+	if len(r.GetEntity().GetPayload()) > 0 {
+		return nil, nil, false
+	}
+	return splitPullResp(r, payloadLen, buf)
+}
+
+func splitPullResp(r *PullBinlogResp, payloadLen int, buf []byte) (head, tail []byte, ok bool) {
 	if r.unknownFields != nil {
-		return nil, nil, nil, false
+		return nil, nil, false
 	}
 	e := r.GetEntity()
 	if e == nil {
-		return buf[:0:0], nil, nil, true
+		return buf[:0:0], nil, true
 	}
 	if e.unknownFields != nil || e.Pos != nil && e.Pos.unknownFields != nil || e.Meta != nil && e.Meta.unknownFields != nil {
-		return nil, nil, nil, false
+		return nil, nil, false
 	}
 	var pos, meta []byte
 	if e.Pos != nil {
@@ -47,7 +63,7 @@ func SplitPullResp(r *PullBinlogResp, buf []byte) (head, payload, tail []byte, o
 	if e.Pos != nil {
 		n += sizeBytesField(fieldEntityPos, len(pos))
 	}
-	n += sizeBytesField(fieldEntityPayload, len(e.Payload)) + sizeBytesField(fieldEntityChecksum, len(e.Checksum))
+	n += sizeBytesField(fieldEntityPayload, payloadLen) + sizeBytesField(fieldEntityChecksum, len(e.Checksum))
 	if e.Meta != nil {
 		n += sizeBytesField(fieldEntityMeta, len(meta))
 	}
@@ -56,9 +72,9 @@ func SplitPullResp(r *PullBinlogResp, buf []byte) (head, payload, tail []byte, o
 	if e.Pos != nil {
 		head = appendBytesField(head, fieldEntityPos, pos)
 	}
-	if len(e.Payload) > 0 {
+	if payloadLen > 0 {
 		head = protowire.AppendTag(head, fieldEntityPayload, protowire.BytesType)
-		head = protowire.AppendVarint(head, uint64(len(e.Payload)))
+		head = protowire.AppendVarint(head, uint64(payloadLen))
 	}
 	mark := len(head)
 	tail = head
@@ -68,7 +84,7 @@ func SplitPullResp(r *PullBinlogResp, buf []byte) (head, payload, tail []byte, o
 	if e.Meta != nil {
 		tail = appendBytesField(tail, fieldEntityMeta, meta)
 	}
-	return head[:mark:mark], e.Payload, tail[mark:], true
+	return head[:mark:mark], tail[mark:], true
 }
 
 // appendVarintField appends a proto3 scalar: nothing when it is zero.

@@ -31,6 +31,13 @@ func TestSplitPullRespMatchesMarshal(t *testing.T) {
 		if len(r.GetEntity().GetPayload()) > 0 {
 			require.Same(t, &r.Entity.Payload[0], &payload[0], "case %d: the payload is not copied", i)
 		}
+		if e := r.GetEntity(); e != nil { // the same with the payload held elsewhere
+			held := proto.Clone(r).(*PullBinlogResp)
+			held.Entity.Payload = nil
+			head, tail, ok := PullRespFrame(held, len(e.GetPayload()), nil)
+			require.True(t, ok, "case %d", i)
+			require.Equal(t, want, append(append(append([]byte{}, head...), e.GetPayload()...), tail...), "case %d", i)
+		}
 	}
 }
 
@@ -39,4 +46,8 @@ func TestSplitPullRespRefusesUnknownFields(t *testing.T) {
 	r.Entity.Meta.ProtoReflect().SetUnknown([]byte{0x18, 0x01}) // field 3, varint 1
 	_, _, _, ok := SplitPullResp(r, nil)
 	require.False(t, ok)
+	_, _, ok = PullRespFrame(r, 5, nil)
+	require.False(t, ok)
+	_, _, ok = PullRespFrame(&PullBinlogResp{Entity: &Entity{Payload: []byte{1}}}, 1, nil)
+	require.False(t, ok, "the payload must be held elsewhere")
 }

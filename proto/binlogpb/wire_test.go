@@ -113,12 +113,16 @@ func FuzzMergeCommit(f *testing.F) {
 	f.Add([]byte{0x08}, []byte{})
 	f.Fuzz(func(t *testing.T, commit, prewrite []byte) {
 		got, err := MergeCommit(commit, prewrite)
+		parts, perr := MergeCommitParts(commit, prewrite, nil)
 		want, werr := mergeByUnmarshal(commit, prewrite)
 		if werr != nil {
 			require.Error(t, err, "merge accepts what Unmarshal rejects: %v", werr)
+			require.Error(t, perr)
 			return
 		}
 		require.NoError(t, err)
+		require.NoError(t, perr)
+		require.Equal(t, got, bytes.Join(parts, nil), "the parts are the merged binlog")
 		var b Binlog
 		require.NoError(t, proto.Unmarshal(got, &b))
 		require.True(t, proto.Equal(want, &b), "want %v, got %v", want, &b)

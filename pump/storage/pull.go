@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -19,11 +20,26 @@ type PulledBinlog struct {
 	// start_ts, prewrite_value, ddl_query, ddl_job_id and ddl_schema_state;
 	// a fake binlog is sent as stored. It may be shared: read it only.
 	Payload []byte
+	// Parts, set instead of Payload by PullCommitBinlogFunc for a merged
+	// commit binlog, are the pieces of Payload in order
+	// (binlogpb.MergeCommitParts): the merge is not copied, a sender writes
+	// the prewrite value from where the storage holds it. The pieces are
+	// shared (read them only); the slice itself is reused after send
+	// returns. Bytes joins them.
+	Parts [][]byte
 	// Err, when set, is the last item before the channel closes: the next
 	// binlog cannot be read. A *DataLossError means its bytes are damaged
 	// (every earlier binlog was sent); any other error is transient, and a
 	// new pull from the last binlog received may succeed.
 	Err error
+}
+
+// Bytes returns the payload: Payload, or Parts joined.
+func (b PulledBinlog) Bytes() []byte {
+	if b.Parts == nil {
+		return b.Payload
+	}
+	return bytes.Join(b.Parts, nil)
 }
 
 const pullChanCap = 64
@@ -43,7 +59,7 @@ func (a *Append) PullCommitBinlog(ctx context.Context, last int64) <-chan Pulled
 	go func() {
 		defer a.bg.Done()
 		defer close(out)
-		err := a.pullLoop(ctx, last, func(pb PulledBinlog) error {
+		err := a.pullLoop(ctx, last, nil, func(pb PulledBinlog) error {
 			select {
 			case out <- pb:
 				return nil
@@ -76,7 +92,8 @@ func (a *Append) PullCommitBinlogFunc(ctx context.Context, last int64, send func
 		return nil
 	}
 	defer a.bg.Done()
-	err := a.pullLoop(ctx, last, send)
+	var parts [][]byte // reused: send is done with a binlog's parts when it returns
+	err := a.pullLoop(ctx, last, &parts, send)
 	var se *sendError
 	switch {
 	case errors.Is(err, errPullStopped):
@@ -111,12 +128,12 @@ func (a *Append) addPuller() bool {
 // pullLoop sends the binlogs after last as the watermark moves, until ctx
 // ends or the Append closes (errPullStopped or nil), send fails (its
 // error) or a binlog cannot be read (the error, logged).
-func (a *Append) pullLoop(ctx context.Context, last int64, send func(PulledBinlog) error) error {
+func (a *Append) pullLoop(ctx context.Context, last int64, parts *[][]byte, send func(PulledBinlog) error) error {
 	for {
 		wm, moved := a.watermark()
 		if last < wm {
 			var err error
-			if last, err = a.pullRange(ctx, last, wm, send); err != nil {
+			if last, err = a.pullRange(ctx, last, wm, parts, send); err != nil {
 				a.logPullEnd(err)
 				return err
 			}
@@ -157,8 +174,9 @@ func (e *sendError) Error() string { return e.err.Error() }
 func (e *sendError) Unwrap() error { return e.err }
 
 // pullRange sends the binlogs of keys (last, wm] and returns wm. On an error
-// nothing after the binlogs sent is sent.
-func (a *Append) pullRange(ctx context.Context, last, wm int64, send func(PulledBinlog) error) (int64, error) {
+// nothing after the binlogs sent is sent. With parts, merged binlogs are
+// sent as Parts, built in *parts.
+func (a *Append) pullRange(ctx context.Context, last, wm int64, parts *[][]byte, send func(PulledBinlog) error) (int64, error) {
 	it := a.db.NewIterator(&util.Range{Start: tsKey(last + 1), Limit: tsKey(wm + 1)}, nil)
 	defer it.Release()
 	for it.Next() {
@@ -166,7 +184,7 @@ func (a *Append) pullRange(ctx context.Context, last, wm int64, send func(Pulled
 		if !ok {
 			continue
 		}
-		pb, ok, err := a.pulledAt(ts, it.Value())
+		pb, ok, err := a.pulledAt(ts, it.Value(), parts)
 		if err != nil {
 			return ts, err
 		}
@@ -191,8 +209,8 @@ func (a *Append) pullRange(ctx context.Context, last, wm int64, send func(Pulled
 
 // pulledAt builds the item of index entry (ts, value); send is false for a
 // key with nothing to send (a prewrite, a rollback, a commit whose prewrite
-// is absent).
-func (a *Append) pulledAt(ts int64, value []byte) (pb PulledBinlog, send bool, err error) {
+// is absent). With parts, a merged binlog is built as Parts in *parts.
+func (a *Append) pulledAt(ts int64, value []byte, parts *[][]byte) (pb PulledBinlog, send bool, err error) {
 	r, err := a.readIndexed(ts, value)
 	if errors.Is(err, errDamagedPrewrite) {
 		a.lg.Warn("prewrite record is damaged; its commit binlog will end the pull stream",
@@ -208,7 +226,15 @@ func (a *Append) pulledAt(ts int64, value []byte) (pb PulledBinlog, send bool, e
 	case r.Tp != binlogpb.BinlogType_Commit:
 		return PulledBinlog{}, false, nil
 	}
-	merged, err := a.mergePrewrite(r)
+	pb = PulledBinlog{StartTS: r.StartTs, CommitTS: r.CommitTs}
+	if parts != nil {
+		*parts, err = a.mergePrewrite(r, (*parts)[:0])
+		pb.Parts = *parts
+	} else {
+		var merged [][]byte
+		merged, err = a.mergePrewrite(r, nil)
+		pb.Payload = bytes.Join(merged, nil)
+	}
 	if errors.Is(err, errPrewriteAbsent) {
 		a.m.errFeed.Inc()
 		a.lg.Warn("skip commit binlog: its prewrite binlog is absent (rolled back, or purged by gc)",
@@ -218,5 +244,5 @@ func (a *Append) pulledAt(ts int64, value []byte) (pb PulledBinlog, send bool, e
 	if err != nil {
 		return PulledBinlog{}, false, err
 	}
-	return PulledBinlog{StartTS: r.StartTs, CommitTS: r.CommitTs, Payload: merged}, true, nil
+	return pb, true, nil
 }

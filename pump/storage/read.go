@@ -71,23 +71,25 @@ func isPrewriteOf(payload []byte, start int64) bool {
 var errPrewriteAbsent = errors.New("storage: prewrite binlog not found")
 
 // mergePrewrite merges the commit binlog c with its prewrite, found by its
-// start_ts. errPrewriteAbsent when the prewrite is not indexed; a damaged
-// prewrite is a *DataLossError naming the commit.
-func (a *Append) mergePrewrite(c indexedRecord) ([]byte, error) {
+// start_ts: it appends to parts the pieces of the merged binlog
+// (binlogpb.MergeCommitParts), which alias both stored payloads.
+// errPrewriteAbsent when the prewrite is not indexed; a damaged prewrite is
+// a *DataLossError naming the commit.
+func (a *Append) mergePrewrite(c indexedRecord, parts [][]byte) ([][]byte, error) {
 	p, err := a.readPrewrite(c.StartTs)
 	var dl *DataLossError
 	if errors.As(err, &dl) {
-		return nil, &DataLossError{CommitTS: c.CommitTs, StartTS: c.StartTs, File: dl.File, Offset: dl.Offset,
+		return parts, &DataLossError{CommitTS: c.CommitTs, StartTS: c.StartTs, File: dl.File, Offset: dl.Offset,
 			Err: fmt.Errorf("its prewrite binlog: %w", dl.Err)}
 	}
 	if err != nil {
-		return nil, err
+		return parts, err
 	}
-	merged, err := binlogpb.MergeCommit(c.payload, p.payload)
+	parts, err = binlogpb.MergeCommitParts(c.payload, p.payload, parts)
 	if err != nil {
-		return nil, &DataLossError{CommitTS: c.CommitTs, StartTS: c.StartTs, File: "merged binlog", Err: err}
+		return parts, &DataLossError{CommitTS: c.CommitTs, StartTS: c.StartTs, File: "merged binlog", Err: err}
 	}
-	return merged, nil
+	return parts, nil
 }
 
 // readPrewrite reads the prewrite indexed under start.
