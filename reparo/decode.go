@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unsafe"
 
 	"google.golang.org/protobuf/encoding/protowire"
 
@@ -51,6 +52,11 @@ type translator struct {
 	// loc is the time zone TIMESTAMP values were written in (the drainer
 	// host's local time); the Txn carries them in UTC.
 	loc *time.Location
+	// aliasText: text values are strings over the binlog's bytes instead
+	// of copies (two allocations a sysbench row less). Only for binlogs
+	// whose bytes nothing writes to while the transactions live: those the
+	// source decodes from a payload of their own.
+	aliasText bool
 }
 
 // columnNames are the interned name and MySQL type of a column.
@@ -220,6 +226,12 @@ func SQLValue(d codec.Datum, tp byte) any {
 // sqlValue is SQLValue with TIMESTAMP values moved from the translator's
 // zone to UTC, the session time zone reparo writes with.
 func (t *translator) sqlValue(d codec.Datum, tp byte) any {
+	if t.aliasText && tp != model.TypeTimestamp && isTextType(tp) {
+		if k := d.Kind(); k == codec.KindBytes || k == codec.KindString {
+			b := d.GetBytes()
+			return unsafe.String(unsafe.SliceData(b), len(b))
+		}
+	}
 	v := SQLValue(d, tp)
 	if s, ok := v.(string); ok && tp == model.TypeTimestamp && t.loc != time.UTC {
 		return TimestampToUTC(s, t.loc)

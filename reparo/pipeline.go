@@ -73,6 +73,7 @@ func (r *Reparo) copy(ctx context.Context, src *source, dst destination, skipTS 
 // (when translate) translates the rest, and sends them to out.
 func (r *Reparo) produce(ctx context.Context, src *source, skipTS int64, translate bool, out chan<- prepared) error {
 	tr := newTranslatorIn(r.loc)
+	tr.aliasText = true // the source's binlogs are read, never written
 	for {
 		rec, err := src.Next()
 		r.prog.read(src.FilesDone(), src.BytesDone())
