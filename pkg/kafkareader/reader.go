@@ -51,6 +51,11 @@ type Config struct {
 	MessageBufferSize int
 	// SaramaBufferSize is sarama's channel buffer (default 1).
 	SaramaBufferSize int
+	// Raw delivers the messages undecoded (Message.Raw, Binlog nil) for a
+	// consumer with a decoder of its own: only the top-level fields are
+	// read (commit ts, type, ddl_data), so a message whose nested fields
+	// are malformed is the decoder's to report.
+	Raw bool
 	// Logger (nil: no logging).
 	Logger *zap.Logger
 }
@@ -62,8 +67,16 @@ type Message struct {
 	Offset    int64
 	// Size is the message's byte size.
 	Size int
+	// CommitTS is the binlog's commit ts.
+	CommitTS int64
+	// Raw, with Config.Raw, is what Binlog would have been decoded from:
+	// the message, or for a topic of several partitions the messages of
+	// CommitTS joined into it, in partition order (its type and DDL are
+	// the first's, its tables those of all).
+	Raw []RawValue
 
-	err error // a partition's decode error, passed through the merge in order
+	hasDML bool  // the binlog has dml_data (join appends the tables of the others)
+	err    error // a partition's decode error, passed through the merge in order
 }
 
 // Reader delivers the binlogs of a topic.
@@ -203,48 +216,65 @@ func (r *Reader) closeClients() {
 
 // start runs one goroutine per partition and the merge.
 func (r *Reader) start(pcs []sarama.PartitionConsumer) {
+	r.wg.Add(1)
+	if len(pcs) == 1 {
+		// Nothing to merge: the partition delivers (a goroutine hand-off a
+		// message less).
+		go func() {
+			defer r.wg.Done()
+			defer close(r.msgs)
+			if err := r.readPartition(pcs[0], r.msgs); err != nil {
+				r.fail(err)
+			}
+		}()
+		return
+	}
 	ins := make([]chan *Message, len(pcs))
 	for i, pc := range pcs {
 		ins[i] = make(chan *Message, r.cfg.MessageBufferSize)
 		r.wg.Add(1)
-		go r.readPartition(pc, ins[i])
+		go func() {
+			defer r.wg.Done()
+			if err := r.readPartition(pc, ins[i]); err != nil {
+				// After the good messages, in order.
+				select {
+				case ins[i] <- &Message{err: err}:
+				case <-r.stop:
+				}
+			}
+		}()
 	}
-	r.wg.Add(1)
 	go r.merge(ins)
 }
 
 // readPartition decodes one partition's messages, dropping commit ts not
-// above the last one, until stopped or a message does not decode.
-func (r *Reader) readPartition(pc sarama.PartitionConsumer, out chan<- *Message) {
-	defer r.wg.Done()
+// above the last one, until stopped (nil) or a message does not decode
+// (its *DecodeError).
+func (r *Reader) readPartition(pc sarama.PartitionConsumer, out chan<- *Message) error {
 	defer func() { _ = pc.Close() }()
 	last := r.cfg.CommitTS
 	for {
 		select {
 		case <-r.stop:
-			return
+			return nil
 		case cerr := <-pc.Errors():
 			// sarama reconnects and retries by itself (a broker restart).
 			if cerr != nil {
 				r.lg.Warn("consume", zap.Error(cerr))
 			}
 		case km := <-pc.Messages():
-			b, err := decode(km.Value)
-			m := &Message{Binlog: b, Partition: km.Partition, Offset: km.Offset, Size: len(km.Value)}
-			if err != nil {
-				m.err = &DecodeError{Topic: km.Topic, Partition: km.Partition, Offset: km.Offset, Err: err}
-			} else if b.GetCommitTs() <= last {
-				continue
-			} else {
-				last = b.GetCommitTs()
+			m := r.readValue(km.Topic, km.Partition, km.Offset, km.Value)
+			if m.err != nil {
+				return m.err
 			}
+			if m.CommitTS <= last {
+				continue
+			}
+			last = m.CommitTS
 			select {
 			case out <- m:
 			case <-r.stop:
-				return
-			}
-			if err != nil {
-				return
+				return nil
 			}
 		}
 	}
@@ -263,7 +293,7 @@ func (r *Reader) fail(err error) {
 // message from every partition (the Kafka sink writes every commit ts to
 // every partition) and joins those of the smallest commit ts into one.
 func (r *Reader) merge(ins []chan *Message) {
-	defer r.wg.Done()
+	defer r.wg.Done() // the one start added
 	defer close(r.msgs)
 	heads := make([]*Message, len(ins))
 	for {
@@ -296,21 +326,25 @@ func (r *Reader) merge(ins []chan *Message) {
 func join(heads []*Message) *Message {
 	var out *Message
 	for _, h := range heads {
-		if out == nil || h.Binlog.GetCommitTs() < out.Binlog.GetCommitTs() {
+		if out == nil || h.CommitTS < out.CommitTS {
 			out = h
 		}
 	}
-	ts := out.Binlog.GetCommitTs()
+	ts := out.CommitTS
 	if len(heads) == 1 {
 		heads[0] = nil
 		return out
 	}
-	joined := &Message{Binlog: proto.Clone(out.Binlog).(*secondarypb.Binlog), Partition: out.Partition, Offset: out.Offset}
+	if out.Binlog == nil {
+		return joinRaw(heads, out)
+	}
+	joined := &Message{Binlog: proto.Clone(out.Binlog).(*secondarypb.Binlog), Partition: out.Partition, Offset: out.Offset,
+		CommitTS: ts, hasDML: out.hasDML}
 	if joined.Binlog.DmlData != nil {
 		joined.Binlog.DmlData.Tables = nil
 	}
 	for i, h := range heads {
-		if h.Binlog.GetCommitTs() != ts {
+		if h.CommitTS != ts {
 			continue
 		}
 		joined.Size += h.Size
