@@ -104,6 +104,7 @@ func (a *Arbiter) Run(ctx context.Context) error {
 	rd, err := kafkareader.NewReader(kafkareader.Config{
 		KafkaAddrs: a.cfg.KafkaAddrs(), Version: a.cfg.Up.KafkaVersion, Topic: a.cfg.Up.Topic, CommitTS: start,
 		MessageBufferSize: a.cfg.Up.MessageBufferSize, SaramaBufferSize: a.cfg.Up.SaramaBufferSize, Logger: a.lg,
+		Raw: true, // decoded by feed's decoder
 	})
 	if err != nil {
 		return fmt.Errorf("arbiter: %w", err)
@@ -192,6 +193,8 @@ var errLoaderStopped = errors.New("arbiter: loader stopped")
 // feed converts the reader's binlogs and hands them to the loader until ctx
 // is cancelled (nil), the reader fails or the loader stops.
 func (a *Arbiter) feed(ctx context.Context, rd *kafkareader.Reader, ld *loader.Loader, last int64, loaderErr chan error) error {
+	dec := newDecoder()
+	queueSize := a.metrics.queueSize.WithLabelValues("kafka_reader")
 	for {
 		select {
 		case <-ctx.Done():
@@ -210,17 +213,17 @@ func (a *Arbiter) feed(ctx context.Context, rd *kafkareader.Reader, ld *loader.L
 					return errors.New("arbiter: the reader stopped")
 				}
 			}
-			ts := msg.Binlog.GetCommitTs()
+			ts := msg.CommitTS
 			if ts <= last {
 				continue
 			}
 			last = ts
-			txn, err := loader.SecondaryBinlogToTxn(msg.Binlog)
+			txn, err := a.decode(dec, msg)
 			if err != nil {
-				return fmt.Errorf("arbiter: partition %d offset %d: %w", msg.Partition, msg.Offset, err)
+				return err
 			}
 			txn.Metadata = ts
-			a.metrics.queueSize.WithLabelValues("kafka_reader").Set(float64(len(rd.Messages())))
+			queueSize.Set(float64(len(rd.Messages())))
 			select {
 			case ld.Input() <- txn:
 			case <-ctx.Done():
@@ -233,6 +236,22 @@ func (a *Arbiter) feed(ctx context.Context, rd *kafkareader.Reader, ld *loader.L
 	}
 }
 
+// decode turns a message into a transaction; a message that is not a
+// secondary binlog is a *kafkareader.DecodeError, as if the reader had
+// decoded it.
+func (a *Arbiter) decode(dec *decoder, msg *kafkareader.Message) (*loader.Txn, error) {
+	txn, err := dec.txn(msg.Raw)
+	var de *kafkareader.DecodeError
+	switch {
+	case errors.As(err, &de):
+		de.Topic = a.cfg.Up.Topic
+		return nil, fmt.Errorf("arbiter: read %s: %w", a.cfg.Up.Topic, de)
+	case err != nil:
+		return nil, fmt.Errorf("arbiter: partition %d offset %d: %w", msg.Partition, msg.Offset, err)
+	}
+	return txn, nil
+}
+
 // drainSuccesses records each applied transaction.
 func (a *Arbiter) drainSuccesses(ld *loader.Loader) {
 	for txn := range ld.Successes() {
@@ -243,20 +262,30 @@ func (a *Arbiter) drainSuccesses(ld *loader.Loader) {
 			a.metrics.events.WithLabelValues("DDL").Inc()
 			continue
 		}
+		// Counted by type first: one label lookup a type, not a row.
+		var n [3]int
 		for _, d := range txn.DMLs {
-			a.metrics.events.WithLabelValues(eventName(d.Tp)).Inc()
+			n[eventIndex(d.Tp)]++
+		}
+		for i, c := range n {
+			if c > 0 {
+				a.metrics.events.WithLabelValues(eventNames[i]).Add(float64(c))
+			}
 		}
 	}
 }
 
-func eventName(tp loader.DMLType) string {
+// eventNames are the event labels of eventIndex.
+var eventNames = [3]string{"Insert", "Update", "Delete"}
+
+func eventIndex(tp loader.DMLType) int {
 	switch tp {
 	case loader.InsertDMLType:
-		return "Insert"
+		return 0
 	case loader.UpdateDMLType:
-		return "Update"
+		return 1
 	}
-	return "Delete"
+	return 2
 }
 
 // saveLoop saves the finish ts with status Running every SaveInterval.

@@ -1,6 +1,7 @@
 package arbiter
 
 import (
+	"os"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -9,6 +10,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(brokerEnv) == "1" {
+		runChildBroker()
+	}
 	kafkareader.RaiseSaramaLimits()
 	goleak.VerifyTestMain(m,
 		goleak.IgnoreTopFunction("github.com/rcrowley/go-metrics.(*meterArbiter).tick"),
