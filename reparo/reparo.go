@@ -163,7 +163,9 @@ func (r *Reparo) loadCheckpoint(ctx context.Context) (int64, error) {
 func (r *Reparo) applied(ts int64, rows int) {
 	r.prog.applied(ts, rows)
 	r.res.applied(r.ctx, ts)
-	r.lg.Debug("binlog applied", zap.Int64("commitTS", ts), zap.Time("time", TSOToTime(ts)))
+	if ce := r.lg.Check(zap.DebugLevel, "binlog applied"); ce != nil { // no fields built for nothing
+		ce.Write(zap.Int64("commitTS", ts), zap.Time("time", TSOToTime(ts)))
+	}
 	if r.deps.OnApplied != nil {
 		r.deps.OnApplied(ts)
 	}
@@ -187,16 +189,27 @@ func filterBinlog(f TableFilter, b *filepb.Binlog) (keep bool, err error) {
 		return !f.SkipSchemaAndTable(ddl.Schema, ddl.Table), nil
 	case filepb.BinlogType_DML:
 		evs := b.GetDmlData().GetEvents()
-		kept := evs[:0:0]
-		for _, ev := range evs {
-			if !f.SkipSchemaAndTable(ev.GetSchemaName(), ev.GetTableName()) {
-				kept = append(kept, ev)
+		for i, ev := range evs {
+			if f.SkipSchemaAndTable(ev.GetSchemaName(), ev.GetTableName()) {
+				// Copied only when something is left out (most binlogs
+				// keep every event).
+				b.DmlData.Events = keptEvents(f, evs, i)
+				return len(b.DmlData.Events) > 0, nil
 			}
 		}
-		if len(kept) != len(evs) {
-			b.DmlData.Events = kept
-		}
-		return len(kept) > 0, nil
+		return len(evs) > 0, nil
 	}
 	return false, fmt.Errorf("%w: binlog type %d at commit ts %d", ErrUnknownType, b.GetTp(), b.GetCommitTs())
+}
+
+// keptEvents returns the events not filtered out, the first skipped one
+// being evs[skip].
+func keptEvents(f TableFilter, evs []*filepb.Event, skip int) []*filepb.Event {
+	kept := append(make([]*filepb.Event, 0, len(evs)-1), evs[:skip]...)
+	for _, ev := range evs[skip+1:] {
+		if !f.SkipSchemaAndTable(ev.GetSchemaName(), ev.GetTableName()) {
+			kept = append(kept, ev)
+		}
+	}
+	return kept
 }
