@@ -112,7 +112,7 @@ func nextTS(t *testing.T, s *Server) int64 {
 	return ts
 }
 
-func marshal(t *testing.T, b *binlogpb.Binlog) []byte {
+func marshal(t testing.TB, b *binlogpb.Binlog) []byte {
 	t.Helper()
 	payload, err := proto.Marshal(b)
 	require.NoError(t, err)
