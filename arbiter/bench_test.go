@@ -34,8 +34,8 @@ const (
 )
 
 // benchBinlogs is the workload as the Kafka sink writes it, one secondary
-// binlog a transaction, a millisecond apart.
-func benchBinlogs(schema string) [][]byte {
+// binlog a transaction, a millisecond apart: the first n transactions.
+func benchBinlogs(schema string, n int) [][]byte {
 	r := rand.New(rand.NewPCG(13, 13))
 	info := func(name, tp string, flen int32) *secondarypb.ColumnInfo {
 		return &secondarypb.ColumnInfo{Name: proto.String(name), MysqlType: proto.String(tp),
@@ -43,8 +43,8 @@ func benchBinlogs(schema string) [][]byte {
 	}
 	infos := []*secondarypb.ColumnInfo{info("id", "bigint", 20), info("k", "int", 11),
 		info("c", "varchar", 120), info("pad", "varchar", 60)}
-	out := make([][]byte, 0, benchTxns)
-	for i := range benchTxns {
+	out := make([][]byte, 0, n)
+	for i := range n {
 		tbl := &secondarypb.Table{SchemaName: proto.String(schema), TableName: proto.String("sbtest"), ColumnInfo: infos,
 			UniqueKeys: []*secondarypb.Key{{Name: proto.String("PRIMARY"), ColumnNames: []string{"id"}}}}
 		for j := range benchRowsPerTxn {
@@ -193,7 +193,7 @@ func benchArbiter(b *testing.B, child bool) {
 	}
 	defer br.close()
 	d := newBenchDB(b)
-	benchProduce(b, br.addr, benchBinlogs(d.schema))
+	benchProduce(b, br.addr, benchBinlogs(d.schema, benchTxns))
 	var u usage
 	var startup time.Duration
 	for range b.N {
@@ -256,7 +256,7 @@ func BenchmarkLoaderRows(b *testing.B) {
 	for range b.N {
 		d.reset(b)
 		txns := make([]*loader.Txn, 0, benchTxns)
-		for _, m := range benchBinlogs(d.schema) {
+		for _, m := range benchBinlogs(d.schema, benchTxns) {
 			bl, err := kafkareader.Decode(m)
 			if err != nil {
 				b.Fatal(err)

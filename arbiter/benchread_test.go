@@ -30,7 +30,7 @@ func benchRead(b *testing.B, raw bool) {
 		b.Fatal(err)
 	}
 	defer br.close()
-	benchProduce(b, br.addr, benchBinlogs("bench"))
+	benchProduce(b, br.addr, benchBinlogs("bench", benchTxns))
 	var u usage
 	for range b.N {
 		stop := measure(b, br, &u)

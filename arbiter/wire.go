@@ -36,15 +36,20 @@ type decoder struct {
 	raw   []byte // the message being decoded
 	s     string // the same bytes as a string ("" above maxShared)
 	dmls  []*loader.DML
-	infos []colInfo // the column infos of the table being decoded
+	slab  []loader.DML // the DMLs of a small transaction, allocated at once
+	infos []colInfo    // the column infos of the table being decoded
 }
+
+// maxSlab is the most DMLs allocated as one array: a DML the loader still
+// points at keeps its array alive, which must not be a big transaction's.
+const maxSlab = 256
 
 func newDecoder() *decoder { return &decoder{names: make(map[string]string)} }
 
 // txn decodes the raw values of one Message.
 func (d *decoder) txn(raw []kafkareader.RawValue) (*loader.Txn, error) {
 	txn, err := d.fast(raw)
-	d.raw, d.s, d.dmls, d.infos = nil, "", nil, d.infos[:0]
+	d.raw, d.s, d.dmls, d.slab, d.infos = nil, "", nil, nil, d.infos[:0]
 	if err == nil {
 		return txn, nil
 	}
@@ -75,7 +80,17 @@ func slowTxn(raw []kafkareader.RawValue) (*loader.Txn, error) {
 // fast decodes DML binlogs; anything else is errSlow.
 func (d *decoder) fast(raw []kafkareader.RawValue) (*loader.Txn, error) {
 	var commitTS int64
-	d.dmls = nil
+	n := 0
+	for _, rv := range raw {
+		n += countMutations(rv.Value)
+	}
+	d.dmls, d.slab = nil, nil
+	if n > 0 {
+		d.dmls = make([]*loader.DML, 0, n)
+	}
+	if n <= maxSlab {
+		d.slab = make([]loader.DML, n)
+	}
 	for i, rv := range raw {
 		ts, hasDML, err := d.binlog(rv.Value)
 		if err != nil {
@@ -89,6 +104,33 @@ func (d *decoder) fast(raw []kafkareader.RawValue) (*loader.Txn, error) {
 		}
 	}
 	return &loader.Txn{CommitTS: commitTS, DMLs: d.dmls}, nil
+}
+
+// countMutations counts the table mutations of a binlog for sizing (0 if
+// it does not decode: the decoding will fail).
+func countMutations(v []byte) int {
+	n := 0
+	eachBytes(v, binlogDMLData, func(dml []byte) {
+		eachBytes(dml, dmlTables, func(tbl []byte) {
+			eachBytes(tbl, tableMutations, func([]byte) { n++ })
+		})
+	})
+	return n
+}
+
+// eachBytes calls fn with every length-delimited field num of b (up to
+// where b stops decoding).
+func eachBytes(b []byte, num protowire.Number, fn func([]byte)) {
+	for len(b) > 0 {
+		f, rest, ok := next(b)
+		if !ok {
+			return
+		}
+		b = rest
+		if f.num == num && f.typ == protowire.BytesType {
+			fn(f.b)
+		}
+	}
 }
 
 // field is one field of a message on the wire.

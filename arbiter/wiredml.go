@@ -175,7 +175,13 @@ func (d *decoder) mutation(b []byte, schema, table string, infos []colInfo) (*lo
 			change, hasChange = f.b, true
 		}
 	}
-	dml := &loader.DML{Database: schema, Table: table}
+	var dml *loader.DML
+	if len(d.slab) > 0 {
+		dml, d.slab = &d.slab[0], d.slab[1:]
+	} else {
+		dml = &loader.DML{}
+	}
+	dml.Database, dml.Table = schema, table
 	switch {
 	case !hasTp || !hasRow:
 		return nil, errSlow
