@@ -31,6 +31,9 @@ func (a *Append) kvLoop() {
 		if !a.writeKV(&batch) {
 			return
 		}
+		if a.knobs.afterIndex != nil {
+			a.knobs.afterIndex(items)
+		}
 		a.sorter.push(items)
 	}
 }

@@ -189,6 +189,11 @@ type knobs struct {
 	// readFault, when set, runs before each value-log read; an error it
 	// returns is the read's (tests inject read errors with it).
 	readFault func(valuePointer) error
+	// afterIndex and afterPublish, when set, see each KV batch once indexed
+	// (before the sorter gets it) and each watermark published (BenchmarkPullArrival
+	// times the stages of a commit's way to the pullers with them).
+	afterIndex   func(items []kvItem)
+	afterPublish func(maxCommitTS int64)
 }
 
 func defaultKnobs() knobs {

@@ -161,6 +161,9 @@ func (a *Append) publish(ts int64) {
 	a.wmCh = make(chan struct{})
 	a.wmMu.Unlock()
 	close(old)
+	if a.knobs.afterPublish != nil {
+		a.knobs.afterPublish(ts)
+	}
 }
 
 // watermark returns the watermark and a channel closed when it moves again.

@@ -10,7 +10,9 @@
 // pump's index, sorter and pull add to the commit's own write), and the CPU
 // time each process spent per binlog. First it prints what the machine can
 // do (fdatasyncs/s, sequential MiB/s, a gRPC round trip, a TSO request), so
-// that runs on machines of different speed can be compared.
+// that runs on machines of different speed can be compared. With -backlog,
+// each cell then pulls everything again from 0, as a drainer catching up
+// does, and prints the commits/s and the pump's CPU time per commit.
 //
 //	go run ./tests/pumpbench -sizes 1024,10240,102400 -writers 1,16,128 -duration 20s -runs 5
 package main

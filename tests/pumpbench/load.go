@@ -86,6 +86,9 @@ func runCell(ctx context.Context, o *options, dir string, size, writers int) (re
 	time.Sleep(200 * time.Millisecond)
 	stopPull()
 	<-pullDone
+	if o.backlog {
+		res.backlogRate, res.backlogCPU = pullBacklog(ctx, c, conn, pdc.ClusterID(), res.pulled)
+	}
 	res.bytes = res.binlogs / 2 * int64(size)
 	res.errors = errs.Load()
 	for i := range lats {

@@ -28,6 +28,7 @@ type options struct {
 	cpuProfile     string
 	calibrate      bool
 	syncCommit     bool
+	backlog        bool
 }
 
 func main() {
@@ -82,6 +83,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.StringVar(&o.client, "client", "grpc", "writer: grpc (one raw connection, like TiDB) or pumpclient (pkg/pumpclient)")
 	fs.BoolVar(&o.syncLog, "sync-log", true, "pump [storage] sync-log")
 	fs.BoolVar(&o.syncCommit, "sync-commit", false, "wait for the commit binlog before the next transaction (TiDB does not)")
+	fs.BoolVar(&o.backlog, "backlog", false, "after the writes of a cell, pull everything again from 0 and report commits/s and pump CPU per commit")
 	fs.BoolVar(&o.calibrate, "calibrate", true, "first measure the disk, a gRPC round trip and a TSO request")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the load generator to this file")
 	if err := fs.Parse(args); err != nil {

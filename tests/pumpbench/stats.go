@@ -21,6 +21,9 @@ type result struct {
 	binlogsPerSec float64
 	// CPU microseconds per binlog written, by process.
 	cpuPump, cpuPD, cpuClient float64
+	// the pull from 0 after the writes (-backlog): commits/s and the
+	// pump's CPU microseconds per commit
+	backlogRate, backlogCPU float64
 }
 
 func (r *result) finish() {
@@ -41,7 +44,7 @@ func pct(sorted []time.Duration, p float64) time.Duration {
 func header() string {
 	return fmt.Sprintf("%-8s %-7s %12s %9s %10s %10s %10s %12s %12s %12s %12s %7s  %s",
 		"size", "writers", "binlogs/s", "MB/s", "p50", "p99", "p999", "pull/s", "pull-p50", "pull-p99", "ack-pull-p99",
-		"errors", "cpu-us/binlog pump,pd,client")
+		"errors", "cpu-us/binlog pump,pd,client") + "  [backlog commits/s, pump cpu-us/commit]"
 }
 
 func (r result) row() string {
@@ -53,7 +56,15 @@ func (r result) row() string {
 	return fmt.Sprintf("%-8d %-7d %12.0f %9.1f %10s %10s %10s %12.0f %12s %12s %12s %7d  %.0f,%.0f,%.0f",
 		r.size, r.writers, r.binlogsPerSec, mb, dur(pct(r.writeLat, 0.5)), dur(pct(r.writeLat, 0.99)),
 		dur(pct(r.writeLat, 0.999)), pullRate, dur(pct(r.pullLat, 0.5)), dur(pct(r.pullLat, 0.99)),
-		dur(pct(r.ackPullLat, 0.99)), r.errors, r.cpuPump, r.cpuPD, r.cpuClient)
+		dur(pct(r.ackPullLat, 0.99)), r.errors, r.cpuPump, r.cpuPD, r.cpuClient) + r.backlogColumns()
+}
+
+// backlogColumns are the backlog pull's columns, when it ran.
+func (r result) backlogColumns() string {
+	if r.backlogRate == 0 {
+		return ""
+	}
+	return fmt.Sprintf("  %.0f %.0f", r.backlogRate, r.backlogCPU)
 }
 
 func dur(d time.Duration) string {
