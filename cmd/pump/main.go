@@ -54,14 +54,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	defer func() { _ = lg.Sync() }()
-	grpclog.SetLoggerV2(log.GRPCLogger(lg))
-	pd.SetClientLogger(log.Library(lg, "pd"))
+	setLibraryLoggers(lg)
 	version.LogInfo(lg)
 	for _, w := range cfg.Warnings {
 		lg.Warn(w)
 	}
 	lg.Info("pump config", zap.Stringer("config", cfg))
 	return serve(cfg, lg)
+}
+
+// setLibraryLoggers routes gRPC's and the PD client's logs to lg. gRPC's
+// logger may only be replaced before gRPC runs (it is not synchronized):
+// tests that call run next to an in-process pd-lite, whose etcd logs
+// through gRPC, replace this function.
+var setLibraryLoggers = func(lg *zap.Logger) {
+	grpclog.SetLoggerV2(log.GRPCLogger(lg))
+	pd.SetClientLogger(log.Library(lg, "pd"))
 }
 
 func serve(cfg *pump.Config, lg *zap.Logger) int {

@@ -11,11 +11,17 @@ import (
 	"github.com/openbinlog/tidb-binlog/pkg/pdlite/pdlitetest"
 	"github.com/openbinlog/tidb-binlog/pkg/registry"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
 )
 
 // TestRunUntilSignal starts the pump binary's run against pd-lite and stops
 // it with two SIGTERMs: the node goes online, then paused.
 func TestRunUntilSignal(t *testing.T) {
+	// the in-process pd-lite's etcd logs through gRPC's logger, which run
+	// must not replace while it does (a data race)
+	was := setLibraryLoggers
+	setLibraryLoggers = func(*zap.Logger) {}
+	defer func() { setLibraryLoggers = was }()
 	pd := pdlitetest.Start(t)
 	cli, err := registry.NewEtcdClient([]string{pd.ClientURL()}, nil, nil)
 	require.NoError(t, err)
