@@ -108,11 +108,17 @@ func (d *rowDecoder) primaryIndex() *model.IndexInfo {
 // from the handle or with their default.
 func (d *rowDecoder) insert(row []byte) (map[int64]codec.Datum, error) {
 	pkIdx := d.primaryIndex()
-	pkLen := 1
+	var (
+		one    [1]codec.Datum // an int handle, without allocating a slice
+		handle = one[:]
+		rest   []byte
+		err    error
+	)
 	if pkIdx != nil {
-		pkLen = len(pkIdx.Columns)
+		handle, rest, err = codec.DecodeN(row, len(pkIdx.Columns))
+	} else {
+		rest, one[0], err = codec.DecodeOne(row)
 	}
-	handle, rest, err := codec.DecodeN(row, pkLen)
 	if err != nil {
 		return nil, fmt.Errorf("decode handle: %w", err)
 	}

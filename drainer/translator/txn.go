@@ -33,6 +33,7 @@ func TiBinlogToTxn(g TableInfoGetter, schema, table string, b *binlogpb.Binlog, 
 		rows += len(m.GetSequence())
 	}
 	txn := &loader.Txn{DMLs: make([]*loader.DML, 0, rows)}
+	var slab dmlSlab
 	// Each row goes straight into its DML: the decoder's value maps are
 	// reused from row to row (DecodePrewrite's rows each keep their own).
 	for _, m := range pv.GetMutations() {
@@ -43,7 +44,9 @@ func TiBinlogToTxn(g TableInfoGetter, schema, table string, b *binlogpb.Binlog, 
 		tc.dec.reuse = true
 		writable := tc.Info.WritableColumns()
 		err = tc.dec.eachRow(m, func(rc RowChange) error {
-			txn.DMLs = append(txn.DMLs, txnDML(tc, writable, rc))
+			dml := slab.next(rows - len(txn.DMLs))
+			fillDML(dml, tc, writable, rc)
+			txn.DMLs = append(txn.DMLs, dml)
 			return nil
 		})
 		if err != nil {
@@ -53,8 +56,32 @@ func TiBinlogToTxn(g TableInfoGetter, schema, table string, b *binlogpb.Binlog, 
 	return txn, nil
 }
 
+// dmlSlabMax bounds a slab of DMLs: one DML the loader still points at
+// keeps its whole slab alive.
+const dmlSlabMax = 64
+
+// dmlSlab hands out DMLs allocated a slab at a time rather than one by one.
+type dmlSlab struct{ free []loader.DML }
+
+// next returns a zero DML; left is how many the transaction still needs.
+func (s *dmlSlab) next(left int) *loader.DML {
+	if len(s.free) == 0 {
+		s.free = make([]loader.DML, min(max(left, 1), dmlSlabMax))
+	}
+	d := &s.free[0]
+	s.free = s.free[1:]
+	return d
+}
+
 func txnDML(tc *TableChange, writable []*model.ColumnInfo, rc RowChange) *loader.DML {
-	dml := &loader.DML{Database: tc.Schema, Table: tc.Table}
+	dml := &loader.DML{}
+	fillDML(dml, tc, writable, rc)
+	return dml
+}
+
+// fillDML sets dml to the row change rc of table tc.
+func fillDML(dml *loader.DML, tc *TableChange, writable []*model.ColumnInfo, rc RowChange) {
+	dml.Database, dml.Table = tc.Schema, tc.Table
 	switch rc.Type {
 	case Insert:
 		dml.Tp = loader.InsertDMLType
@@ -67,7 +94,6 @@ func txnDML(tc *TableChange, writable []*model.ColumnInfo, rc RowChange) *loader
 		dml.Tp = loader.DeleteDMLType
 		dml.Values = sqlValues(tc.Info.Columns, rc.Values)
 	}
-	return dml
 }
 
 // sqlValues maps the columns of cols that values holds to their SQL values.
