@@ -61,15 +61,14 @@ func (b *Budget) Acquire(ctx context.Context, bl *binlogpb.Binlog, n int64, queu
 	if b == nil {
 		return nil
 	}
-	stop := context.AfterFunc(ctx, b.broadcast)
-	defer stop()
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	var w waiter
+	defer w.done()
 	for !b.fits(n, queueEmpty) {
-		if err := ctx.Err(); err != nil {
+		if err := w.wait(ctx, b); err != nil {
 			return err
 		}
-		b.cond.Wait()
 	}
 	c := b.held[bl]
 	c.n += n
@@ -114,10 +113,10 @@ func (b *Budget) Grow(ctx context.Context, bl *binlogpb.Binlog, n int64) error {
 	if b == nil {
 		return nil
 	}
-	stop := context.AfterFunc(ctx, b.broadcast)
-	defer stop()
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	var w waiter
+	defer w.done()
 	for {
 		c, ok := b.held[bl]
 		if !ok {
@@ -136,10 +135,9 @@ func (b *Budget) Grow(ctx context.Context, bl *binlogpb.Binlog, n int64) error {
 			b.held[bl] = c
 			return nil
 		}
-		if err := ctx.Err(); err != nil {
+		if err := w.wait(ctx, b); err != nil {
 			return err
 		}
-		b.cond.Wait()
 	}
 }
 
@@ -211,4 +209,33 @@ func (b *Budget) broadcast() {
 	b.mu.Lock()
 	b.cond.Broadcast()
 	b.mu.Unlock()
+}
+
+// waiter waits on the budget's condition until ctx ends. The wake-up on
+// ctx's end is registered at the first wait only: most calls fit at once,
+// and registering it on every call was an allocation and a lock of ctx
+// per binlog, twice.
+type waiter struct {
+	stop func() bool
+}
+
+// wait returns ctx's error, or waits for a change of the budget (b.mu held).
+func (w *waiter) wait(ctx context.Context, b *Budget) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if w.stop == nil {
+		// If ctx ended since the check, broadcast runs at once and blocks
+		// on b.mu until Wait releases it: the end is not missed.
+		w.stop = context.AfterFunc(ctx, b.broadcast)
+	}
+	b.cond.Wait()
+	return nil
+}
+
+// done unregisters the wake-up, if any.
+func (w *waiter) done() {
+	if w.stop != nil {
+		w.stop()
+	}
 }
