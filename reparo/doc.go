@@ -23,4 +23,10 @@
 // the first replayed stretch runs in safe mode. A damaged record in the
 // middle of a file is reported with its file and offset and skipped; a torn
 // record at the end of the last file ends the input.
+//
+// A restore usually shares the machine's cores with the database, so the
+// mysql path keeps its CPU per row low: records are decoded without
+// reflection into a few blocks aliasing the record's bytes (wire.go), text
+// values are strings over those bytes, and cmd/reparo runs TuneGC so that
+// the collector does not run every few MiB of a small heap.
 package reparo
