@@ -6,7 +6,9 @@
 //
 // NewReader finds where to start with a binary search over each partition:
 // the first offset whose message has a commit ts greater than
-// Config.CommitTS (each probe reads one message). It then consumes from
+// Config.CommitTS (each probe reads one message, with one Fetch request, or
+// through a partition consumer where transactional batches or markers
+// are). It then consumes from
 // there and delivers every message with a commit ts above the last one
 // delivered (duplicates left by a drainer restart are dropped). A topic of
 // several partitions (the Kafka sink's partition-by) is merged back: the
@@ -17,6 +19,9 @@
 // and offset.
 //
 // loader.SecondaryBinlogToTxn turns a decoded binlog into a loader.Txn.
+// With Config.Raw the reader reads only each message's top-level fields and
+// delivers the values (Message.Raw) to a consumer that decodes them itself
+// (arbiter decodes straight into loader rows).
 //
 // RaiseSaramaLimits lifts sarama's process-wide 100 MiB request and
 // response limits to fit 1 GiB messages (the drainer's largest).

@@ -46,6 +46,9 @@ func (r *Reader) seek(partition int32, ts int64) (int64, error) {
 // probe reads the first message at or after offset (below end) and returns
 // its offset and commit ts; at is -1 if there is none before end.
 func (r *Reader) probe(partition int32, offset, end int64) (at, ts int64, err error) {
+	if at, ts, ok, err := r.probeFetch(partition, offset, end); ok || err != nil {
+		return at, ts, err
+	}
 	pc, err := r.consumer.ConsumePartition(r.cfg.Topic, partition, offset)
 	if err != nil {
 		return 0, 0, fmt.Errorf("kafkareader: probe %s offset %d: %w", r.cfg.Topic, offset, err)
