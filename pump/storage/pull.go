@@ -59,7 +59,7 @@ func (a *Append) PullCommitBinlog(ctx context.Context, last int64) <-chan Pulled
 	go func() {
 		defer a.bg.Done()
 		defer close(out)
-		err := a.pullLoop(ctx, last, nil, func(pb PulledBinlog) error {
+		err := a.pullLoop(ctx, last, &pullState{}, func(pb PulledBinlog) error {
 			select {
 			case out <- pb:
 				return nil
@@ -92,8 +92,7 @@ func (a *Append) PullCommitBinlogFunc(ctx context.Context, last int64, send func
 		return nil
 	}
 	defer a.bg.Done()
-	var parts [][]byte // reused: send is done with a binlog's parts when it returns
-	err := a.pullLoop(ctx, last, &parts, send)
+	err := a.pullLoop(ctx, last, &pullState{asParts: true}, send)
 	var se *sendError
 	switch {
 	case errors.Is(err, errPullStopped):
@@ -128,12 +127,12 @@ func (a *Append) addPuller() bool {
 // pullLoop sends the binlogs after last as the watermark moves, until ctx
 // ends or the Append closes (errPullStopped or nil), send fails (its
 // error) or a binlog cannot be read (the error, logged).
-func (a *Append) pullLoop(ctx context.Context, last int64, parts *[][]byte, send func(PulledBinlog) error) error {
+func (a *Append) pullLoop(ctx context.Context, last int64, st *pullState, send func(PulledBinlog) error) error {
 	for {
 		wm, moved := a.watermark()
 		if last < wm {
 			var err error
-			if last, err = a.pullRange(ctx, last, wm, parts, send); err != nil {
+			if last, err = a.pullRange(ctx, last, wm, st, send); err != nil {
 				a.logPullEnd(err)
 				return err
 			}
@@ -174,9 +173,8 @@ func (e *sendError) Error() string { return e.err.Error() }
 func (e *sendError) Unwrap() error { return e.err }
 
 // pullRange sends the binlogs of keys (last, wm] and returns wm. On an error
-// nothing after the binlogs sent is sent. With parts, merged binlogs are
-// sent as Parts, built in *parts.
-func (a *Append) pullRange(ctx context.Context, last, wm int64, parts *[][]byte, send func(PulledBinlog) error) (int64, error) {
+// nothing after the binlogs sent is sent.
+func (a *Append) pullRange(ctx context.Context, last, wm int64, st *pullState, send func(PulledBinlog) error) (int64, error) {
 	it := a.db.NewIterator(&util.Range{Start: tsKey(last + 1), Limit: tsKey(wm + 1)}, nil)
 	defer it.Release()
 	for it.Next() {
@@ -184,7 +182,7 @@ func (a *Append) pullRange(ctx context.Context, last, wm int64, parts *[][]byte,
 		if !ok {
 			continue
 		}
-		pb, ok, err := a.pulledAt(ts, it.Value(), parts)
+		pb, ok, err := a.pulledAt(ts, it.Value(), st)
 		if err != nil {
 			return ts, err
 		}
@@ -209,8 +207,8 @@ func (a *Append) pullRange(ctx context.Context, last, wm int64, parts *[][]byte,
 
 // pulledAt builds the item of index entry (ts, value); send is false for a
 // key with nothing to send (a prewrite, a rollback, a commit whose prewrite
-// is absent). With parts, a merged binlog is built as Parts in *parts.
-func (a *Append) pulledAt(ts int64, value []byte, parts *[][]byte) (pb PulledBinlog, send bool, err error) {
+// is absent).
+func (a *Append) pulledAt(ts int64, value []byte, st *pullState) (pb PulledBinlog, send bool, err error) {
 	r, err := a.readIndexed(ts, value)
 	if errors.Is(err, errDamagedPrewrite) {
 		a.lg.Warn("prewrite record is damaged; its commit binlog will end the pull stream",
@@ -223,18 +221,14 @@ func (a *Append) pulledAt(ts int64, value []byte, parts *[][]byte) (pb PulledBin
 	switch {
 	case r.StartTs == r.CommitTs:
 		return PulledBinlog{StartTS: r.StartTs, CommitTS: r.CommitTs, Payload: r.payload}, true, nil
+	case r.Tp == binlogpb.BinlogType_Prewrite:
+		st.prewrites.put(r.StartTs, r.payload)
+		return PulledBinlog{}, false, nil
 	case r.Tp != binlogpb.BinlogType_Commit:
 		return PulledBinlog{}, false, nil
 	}
 	pb = PulledBinlog{StartTS: r.StartTs, CommitTS: r.CommitTs}
-	if parts != nil {
-		*parts, err = a.mergePrewrite(r, (*parts)[:0])
-		pb.Parts = *parts
-	} else {
-		var merged [][]byte
-		merged, err = a.mergePrewrite(r, nil)
-		pb.Payload = bytes.Join(merged, nil)
-	}
+	st.parts, err = a.mergePrewrite(r, &st.prewrites, st.parts[:0])
 	if errors.Is(err, errPrewriteAbsent) {
 		a.m.errFeed.Inc()
 		a.lg.Warn("skip commit binlog: its prewrite binlog is absent (rolled back, or purged by gc)",
@@ -243,6 +237,11 @@ func (a *Append) pulledAt(ts int64, value []byte, parts *[][]byte) (pb PulledBin
 	}
 	if err != nil {
 		return PulledBinlog{}, false, err
+	}
+	if st.asParts {
+		pb.Parts = st.parts
+	} else {
+		pb.Payload = bytes.Join(st.parts, nil)
 	}
 	return pb, true, nil
 }

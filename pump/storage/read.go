@@ -70,13 +70,21 @@ func isPrewriteOf(payload []byte, start int64) bool {
 // purged by GC).
 var errPrewriteAbsent = errors.New("storage: prewrite binlog not found")
 
-// mergePrewrite merges the commit binlog c with its prewrite, found by its
-// start_ts: it appends to parts the pieces of the merged binlog
-// (binlogpb.MergeCommitParts), which alias both stored payloads.
-// errPrewriteAbsent when the prewrite is not indexed; a damaged prewrite is
-// a *DataLossError naming the commit.
-func (a *Append) mergePrewrite(c indexedRecord, parts [][]byte) ([][]byte, error) {
-	p, err := a.readPrewrite(c.StartTs)
+// mergePrewrite merges the commit binlog c with its prewrite, kept by the
+// stream or found by its start_ts: it appends to parts the pieces of the
+// merged binlog (binlogpb.MergeCommitParts), which alias both stored
+// payloads. errPrewriteAbsent when the prewrite is not indexed; a damaged
+// prewrite is a *DataLossError naming the commit.
+func (a *Append) mergePrewrite(c indexedRecord, kept *pulledPrewrites, parts [][]byte) ([][]byte, error) {
+	var (
+		p   indexedRecord
+		err error
+	)
+	if payload, ok := kept.take(c.StartTs); ok {
+		p.payload = payload
+	} else {
+		p, err = a.readPrewrite(c.StartTs)
+	}
 	var dl *DataLossError
 	if errors.As(err, &dl) {
 		return parts, &DataLossError{CommitTS: c.CommitTs, StartTS: c.StartTs, File: dl.File, Offset: dl.Offset,
