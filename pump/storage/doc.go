@@ -71,9 +71,14 @@
 //
 // PullCommitBinlog streams the commit and fake binlogs with commit_ts in
 // (last, watermark], in ts order, each commit merged with its prewrite. The
-// merge works on the protobuf wire format (binlogpb.MergeCommit): the
-// prewrite value is copied once and nothing is unmarshaled. A puller sleeps on a channel that
-// is closed whenever the watermark moves, so new data is pushed at once.
+// merge works on the protobuf wire format (binlogpb.MergeCommitParts):
+// nothing is unmarshaled, and PullCommitBinlogFunc hands the merged binlog
+// over as pieces of the stored commit and prewrite, so that the pump's
+// codec sends the prewrite value without copying it (PullCommitBinlog
+// joins them). A stream keeps the prewrites it read at their own keys until
+// their commits come (pullstate.go), so each record is read once. A puller
+// sleeps on a channel that is closed whenever the watermark moves, so new
+// data is pushed at once.
 //
 // No binlog vanishes from a stream: every record read through the index is
 // checked to be the binlog its key names (read.go). A binlog that cannot be
