@@ -50,23 +50,30 @@ func TestPullGzip(t *testing.T) {
 	c := newCluster(t)
 	s := startPump(t, c.config(t, dataDir(t), "pump-1"))
 	cli := dial(t, s.Addr())
-	start := nextTS(t, s)
-	value := string(bytes.Repeat([]byte("v"), 2*splitPayload))
-	require.NoError(t, write(t, cli, s.ClusterID(), prewrite(start, value)))
-	commit := nextTS(t, s)
-	require.NoError(t, write(t, cli, s.ClusterID(), binlogpb.NewBinlog(binlogpb.BinlogType_Commit, start, commit)))
+	var commits []int64
+	var values []string
+	for _, size := range []int{2 * splitPayload, 100} { // sent in pieces, and in one pooled buffer
+		start := nextTS(t, s)
+		value := string(bytes.Repeat([]byte("v"), size))
+		require.NoError(t, write(t, cli, s.ClusterID(), prewrite(start, value)))
+		commit := nextTS(t, s)
+		require.NoError(t, write(t, cli, s.ClusterID(), binlogpb.NewBinlog(binlogpb.BinlogType_Commit, start, commit)))
+		commits, values = append(commits, commit), append(values, value)
+	}
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stream, err := cli.PullBinlogs(ctx, &binlogpb.PullBinlogReq{ClusterID: s.ClusterID(), StartFrom: &binlogpb.Pos{}},
 		grpc.UseCompressor(gzip.Name))
 	require.NoError(t, err)
-	resp, err := stream.Recv()
-	require.NoError(t, err)
-	require.Equal(t, commit, resp.GetEntity().GetMeta().GetCommitTs())
-	b := new(binlogpb.Binlog)
-	require.NoError(t, proto.Unmarshal(resp.GetEntity().GetPayload(), b))
-	require.Equal(t, value, string(b.GetPrewriteValue()))
+	for i, commit := range commits {
+		resp, err := stream.Recv()
+		require.NoError(t, err)
+		require.Equal(t, commit, resp.GetEntity().GetMeta().GetCommitTs())
+		b := new(binlogpb.Binlog)
+		require.NoError(t, proto.Unmarshal(resp.GetEntity().GetPayload(), b))
+		require.Equal(t, values[i], string(b.GetPrewriteValue()))
+	}
 }
 
 // A merged commit binlog sent in pieces has the bytes of the joined one;
