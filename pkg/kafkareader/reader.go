@@ -247,39 +247,6 @@ func (r *Reader) start(pcs []sarama.PartitionConsumer) {
 	go r.merge(ins)
 }
 
-// readPartition decodes one partition's messages, dropping commit ts not
-// above the last one, until stopped (nil) or a message does not decode
-// (its *DecodeError).
-func (r *Reader) readPartition(pc sarama.PartitionConsumer, out chan<- *Message) error {
-	defer func() { _ = pc.Close() }()
-	last := r.cfg.CommitTS
-	for {
-		select {
-		case <-r.stop:
-			return nil
-		case cerr := <-pc.Errors():
-			// sarama reconnects and retries by itself (a broker restart).
-			if cerr != nil {
-				r.lg.Warn("consume", zap.Error(cerr))
-			}
-		case km := <-pc.Messages():
-			m := r.readValue(km.Topic, km.Partition, km.Offset, km.Value)
-			if m.err != nil {
-				return m.err
-			}
-			if m.CommitTS <= last {
-				continue
-			}
-			last = m.CommitTS
-			select {
-			case out <- m:
-			case <-r.stop:
-				return nil
-			}
-		}
-	}
-}
-
 // fail reports the first error and stops the reader.
 func (r *Reader) fail(err error) {
 	select {
