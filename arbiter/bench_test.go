@@ -65,6 +65,14 @@ func benchBinlogs(schema string, n int) [][]byte {
 
 func benchTS(i int) int64 { return (1_700_000_000_000 + int64(i)) << 18 }
 
+// maxBenchN refuses a -benchtime meant for small ops (the old "6000x"
+// would have run the whole workload 6000 times).
+func maxBenchN(b *testing.B) {
+	if b.N > 5 {
+		b.Skipf("b.N = %d: one op is the whole %d-row workload, run with -benchtime 1x (or -count)", b.N, benchRows)
+	}
+}
+
 // benchDB is a MariaDB database for the benchmark's table.
 type benchDB struct {
 	db     *sql.DB
@@ -185,6 +193,7 @@ func BenchmarkArbiterRows(b *testing.B) {
 }
 
 func benchArbiter(b *testing.B, child bool) {
+	maxBenchN(b)
 	b.StopTimer()
 	br, err := startBroker(child)
 	if err != nil {
@@ -254,6 +263,7 @@ func waitApplied(b *testing.B, a *Arbiter, last int64, done chan error) (first t
 // translated, straight into pkg/loader (the reference for
 // BenchmarkArbiterRows), timed from Run to its return.
 func BenchmarkLoaderRows(b *testing.B) {
+	maxBenchN(b)
 	b.StopTimer()
 	d := newBenchDB(b)
 	var u usage

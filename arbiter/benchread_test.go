@@ -24,6 +24,7 @@ func BenchmarkReadRows(b *testing.B) {
 }
 
 func benchRead(b *testing.B, raw bool) {
+	maxBenchN(b)
 	b.StopTimer()
 	br, err := startBroker(true)
 	if err != nil {

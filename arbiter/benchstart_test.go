@@ -15,6 +15,7 @@ import (
 // exit): connection, checkpoint table, the binary search of the start
 // offset. startup-ms is from Run to reading; probes is the search's.
 func BenchmarkArbiterRestart(b *testing.B) {
+	maxBenchN(b)
 	b.StopTimer()
 	br, err := startBroker(true)
 	if err != nil {
