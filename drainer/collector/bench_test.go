@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/openbinlog/tidb-binlog/pkg/registry"
+	"github.com/openbinlog/tidb-binlog/proto/binlogpb"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/proto"
 )
 
 // BenchmarkMergeTwoPumps pulls b.N small binlogs from two loopback pumps
@@ -37,4 +39,19 @@ func BenchmarkMergeTwoPumps(b *testing.B) {
 	b.StopTimer()
 	cancel()
 	require.NoError(b, <-done)
+}
+
+// BenchmarkDecodeBinlog decodes a commit binlog as a pump sends it.
+func BenchmarkDecodeBinlog(b *testing.B) {
+	bl := binlogpb.NewBinlog(binlogpb.BinlogType_Commit, 455000000000000001, 455000000000000002)
+	bl.PrewriteKey = []byte("t\x80\x00\x00\x00\x00\x00\x00\x6a_r\x80\x00\x00\x00\x00\x00\x00\x01")
+	bl.PrewriteValue = make([]byte, 1800)
+	payload, err := proto.Marshal(bl)
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := decodeBinlog(payload, new(binlogpb.Binlog)); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

@@ -161,12 +161,15 @@ func decodeEntity(buf []byte, e *binlogpb.Entity) error {
 
 // decodeBinlog decodes a pulled payload into b, whose prewrite value
 // aliases payload (the other fields, small, are copied): the payload is
-// kept alive by the prewrite value alone, until the syncer decoded it.
+// kept alive by the prewrite value alone, until the syncer decoded it. The
+// fields before and after the prewrite value are decoded in place, the
+// second run merged into the first (what decoding them concatenated does),
+// rather than first copied out together.
 func decodeBinlog(payload []byte, b *binlogpb.Binlog) error {
-	var rest []byte
 	var value []byte
-	found := false
-	for p := payload; len(p) > 0; {
+	start, end := -1, -1 // the prewrite value field's span in payload
+	for off := 0; off < len(payload); {
+		p := payload[off:]
 		num, typ, n := protowire.ConsumeTag(p)
 		if n < 0 {
 			return protowire.ParseError(n)
@@ -176,21 +179,25 @@ func decodeBinlog(payload []byte, b *binlogpb.Binlog) error {
 			return protowire.ParseError(m)
 		}
 		if num == fieldBinlogPrewrite && typ == protowire.BytesType {
-			if found { // repeated: let the generic decoder keep the last
+			if start >= 0 { // repeated: let the generic decoder keep the last
 				return proto.Unmarshal(payload, b)
 			}
-			found = true
+			start, end = off, off+n+m
 			value, _ = protowire.ConsumeBytes(p[n:])
-		} else {
-			rest = append(rest, p[:n+m]...)
 		}
-		p = p[n+m:]
+		off += n + m
 	}
-	if err := proto.Unmarshal(rest, b); err != nil {
+	if start < 0 {
+		return proto.Unmarshal(payload, b)
+	}
+	if err := proto.Unmarshal(payload[:start], b); err != nil {
 		return err
 	}
-	if found {
-		b.PrewriteValue = value[:len(value):len(value)]
+	if end < len(payload) {
+		if err := (proto.UnmarshalOptions{Merge: true}).Unmarshal(payload[end:], b); err != nil {
+			return err
+		}
 	}
+	b.PrewriteValue = value[:len(value):len(value)]
 	return nil
 }

@@ -91,3 +91,27 @@ func TestMaterializeLetsFramesGo(t *testing.T) {
 	}
 	s.Free() // what gRPC does next: must not panic
 }
+
+// TestDecodeBinlogMergesFieldsAroundTheValue: fields before and after the
+// prewrite value (a scalar repeated after it, an unknown field) decode as
+// proto.Unmarshal decodes the whole payload.
+func TestDecodeBinlogMergesFieldsAroundTheValue(t *testing.T) {
+	first := binlogpb.NewBinlog(binlogpb.BinlogType_Prewrite, 9, 10)
+	first.PrewriteValue = []byte("value")
+	a, err := proto.Marshal(first)
+	require.NoError(t, err)
+	second := binlogpb.NewBinlog(binlogpb.BinlogType_Commit, 9, 11)
+	second.DdlQuery = []byte("q")
+	bs, err := proto.Marshal(second)
+	require.NoError(t, err)
+	payload := protowire.AppendVarint(protowire.AppendTag(append(a, bs...), 99, protowire.VarintType), 5)
+
+	want := new(binlogpb.Binlog)
+	require.NoError(t, proto.Unmarshal(payload, want))
+	got := new(binlogpb.Binlog)
+	require.NoError(t, decodeBinlog(payload, got))
+	require.True(t, proto.Equal(want, got))
+	require.EqualValues(t, 11, got.GetCommitTs(), "the later commit ts wins")
+	require.Equal(t, "value", string(got.GetPrewriteValue()))
+	require.Equal(t, want.ProtoReflect().GetUnknown(), got.ProtoReflect().GetUnknown())
+}
