@@ -32,6 +32,10 @@ type resumer struct {
 	dirty     bool
 	safeUntil int64 // safe mode until a binlog above it is applied
 	err       error // first failed save
+
+	// reserved is the SafeTS saved, read and written by reserve only
+	// (the goroutine handing binlogs over).
+	reserved int64
 }
 
 // load reads the checkpoint of job and returns the commit ts up to which
@@ -67,13 +71,21 @@ func (r *resumer) reserve(ctx context.Context, ts int64) error {
 	if r.store == nil || r.safe == nil {
 		return nil
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if ts <= r.cp.SafeTS {
+	if ts <= r.reserved {
+		// Covered: no lock, which a save of the applied progress holds
+		// for milliseconds every second.
 		return nil
 	}
-	r.cp.SafeTS = ts + reserveWindow
-	return r.saveLocked(ctx)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if ts > r.cp.SafeTS {
+		r.cp.SafeTS = ts + reserveWindow
+		if err := r.saveLocked(ctx); err != nil {
+			return err
+		}
+	}
+	r.reserved = r.cp.SafeTS
+	return nil
 }
 
 // applied records a binlog done, saving at most once per interval, and
