@@ -107,7 +107,6 @@ func benchCount(b *testing.B, db *sql.DB, schema string) {
 // files into MariaDB (default worker-count 16 and txn-batch 20); reports
 // rows/s. Run with -benchtime=1x.
 func BenchmarkRestoreSysbench(b *testing.B) {
-	defer TuneGC()() // as cmd/reparo runs; GOGC in the environment turns it off
 	db, schema := testDB(b)
 	dir := b.TempDir()
 	writeFiles(b, dir, 0, benchBinlogs(b, schema)...)
@@ -175,7 +174,6 @@ func BenchmarkRestoreStartup(b *testing.B) {
 // BenchmarkLoaderSysbench: pkg/loader alone applying the same transactions
 // (already translated) with the same options; the reference for reparo.
 func BenchmarkLoaderSysbench(b *testing.B) {
-	defer TuneGC()() // as cmd/reparo runs; GOGC in the environment turns it off
 	db, schema := testDB(b)
 	var txns []*loader.Txn
 	for _, bl := range benchBinlogs(b, schema) {

@@ -27,6 +27,7 @@
 // A restore usually shares the machine's cores with the database, so the
 // mysql path keeps its CPU per row low: records are decoded without
 // reflection into a few blocks aliasing the record's bytes (wire.go), text
-// values are strings over those bytes, and cmd/reparo runs TuneGC so that
-// the collector does not run every few MiB of a small heap.
+// values are strings over those bytes, and the reader hands binlogs over
+// in batches. (A higher GOGC was tried: fewer collections, but both reparo
+// and the loader alone restored at 30k rows/s instead of 50k.)
 package reparo

@@ -65,7 +65,6 @@ func (s *nullStore) Save(context.Context, Checkpoint) error { s.saves++; return 
 // restore shares the machine's cores with the database, so this CPU is
 // taken from it.
 func BenchmarkPipeline(b *testing.B) {
-	defer TuneGC()() // as cmd/reparo runs; GOGC in the environment turns it off
 	dir := b.TempDir()
 	writeFiles(b, dir, 0, benchBinlogs(b, "db")...)
 	ctx := context.Background()

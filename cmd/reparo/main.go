@@ -37,9 +37,6 @@ func main() {
 		<-ctx.Done()
 		stop()
 	}()
-	// Fewer collections while the heap is small (GOGC in the environment
-	// turns this off): the client's CPU is taken from the database's.
-	reparo.TuneGC()
 	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr, isTerminal(os.Stderr)))
 }
 
