@@ -23,8 +23,10 @@ echo "== pkg/loader (MariaDB ceiling line first)"
 go run ./pkg/loader/loaderbench -rows "${LOADER_ROWS:-200000}"
 echo
 echo "== reparo and arbiter against pkg/loader alone (MariaDB)"
-go test -run '^$' -bench Sysbench -benchtime 1x ./reparo/
-go test -run '^$' -bench Rows -benchtime 6000x ./arbiter/
+go test -run '^$' -bench Sysbench -benchtime 1x -count 3 ./reparo/
+# The loader's 200,000-row sysbench workload, one run per -count; the broker
+# (kfake) in a child process, as a real broker is not in the arbiter's process.
+go test -run '^$' -bench 'ArbiterRows/broker=child|LoaderRows|ArbiterRestart' -benchtime 1x -count 3 ./arbiter/
 echo
 echo "== pump load tool"
 go run ./tests/pumpbench -duration "${BENCH_DURATION:-5s}" -runs "${BENCH_RUNS:-1}" "$@"
