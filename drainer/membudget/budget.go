@@ -124,15 +124,7 @@ func (b *Budget) Grow(ctx context.Context, bl *binlogpb.Binlog, n int64) error {
 		}
 		others := b.used - c.n
 		if n <= c.n || others+n <= b.max || b.sent == 0 {
-			b.used = others + n
-			if c.queued {
-				b.queued += n - c.n
-			}
-			if c.sent {
-				b.sent += n - c.n
-			}
-			c.n = n
-			b.held[bl] = c
+			b.recharge(bl, c, n)
 			return nil
 		}
 		if err := w.wait(ctx, b); err != nil {
@@ -166,20 +158,27 @@ func (b *Budget) Resize(bl *binlogpb.Binlog, n int64) {
 	b.mu.Lock()
 	c, ok := b.held[bl]
 	if ok {
-		b.used += n - c.n
-		if c.queued {
-			b.queued += n - c.n
-		}
-		if c.sent {
-			b.sent += n - c.n
-		}
-		c.n = n
-		b.held[bl] = c
+		b.recharge(bl, c, n)
 	}
 	b.mu.Unlock()
 	if ok {
 		b.cond.Broadcast()
 	}
+}
+
+// recharge moves bl's charge c to n bytes in every total that counts it.
+// b.mu is held.
+func (b *Budget) recharge(bl *binlogpb.Binlog, c charge, n int64) {
+	d := n - c.n
+	b.used += d
+	if c.queued {
+		b.queued += d
+	}
+	if c.sent {
+		b.sent += d
+	}
+	c.n = n
+	b.held[bl] = c
 }
 
 // Release frees bl's bytes (the downstream confirmed it, or it was dropped).
