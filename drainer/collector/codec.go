@@ -12,14 +12,15 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// Field numbers the aliasing decoders look for (pump.proto, binlog.proto).
+// Field numbers the aliasing decoders look for (pump.proto, binlog.proto),
+// kept and checked against the descriptors in binlogpb.
 const (
-	fieldRespEntity     protowire.Number = 1
-	fieldEntityPos      protowire.Number = 1
-	fieldEntityPayload  protowire.Number = 2
-	fieldEntityChecksum protowire.Number = 3
-	fieldEntityMeta     protowire.Number = 4
-	fieldBinlogPrewrite protowire.Number = 5
+	fieldRespEntity     = binlogpb.FieldPullRespEntity
+	fieldEntityPos      = binlogpb.FieldEntityPos
+	fieldEntityPayload  = binlogpb.FieldEntityPayload
+	fieldEntityChecksum = binlogpb.FieldEntityChecksum
+	fieldEntityMeta     = binlogpb.FieldEntityMeta
+	fieldBinlogPrewrite = binlogpb.FieldBinlogPrewriteValue
 )
 
 // errNotSimple makes a decoder fall back to proto.Unmarshal: the message

@@ -5,7 +5,8 @@ import (
 )
 
 // Field numbers of PullBinlogResp, Entity, Pos and Meta (pump.proto);
-// pullwire_test.go checks the encoding against proto.Marshal.
+// pullwire_test.go takes them from the message descriptors and checks the
+// encoding against proto.Marshal.
 const (
 	fieldRespEntity     protowire.Number = 1
 	fieldEntityPos      protowire.Number = 1
@@ -16,6 +17,18 @@ const (
 	fieldPosOffset      protowire.Number = 2
 	fieldMetaStartTs    protowire.Number = 1
 	fieldMetaCommitTs   protowire.Number = 2
+)
+
+// Field numbers for decoders outside this package that read a pulled
+// binlog straight from the wire (the drainer's pull codec), so that the
+// numbers are kept, and checked against the descriptors, in one place.
+const (
+	FieldPullRespEntity      = fieldRespEntity
+	FieldEntityPos           = fieldEntityPos
+	FieldEntityPayload       = fieldEntityPayload
+	FieldEntityChecksum      = fieldEntityChecksum
+	FieldEntityMeta          = fieldEntityMeta
+	FieldBinlogPrewriteValue = fieldPrewriteValue
 )
 
 // SplitPullResp returns the wire encoding of r, the bytes proto.Marshal

@@ -5,8 +5,37 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
+
+// TestPullFieldNumbersMatchDescriptor takes the field numbers of the pull
+// stream's messages from their descriptors, so that the hand-written
+// encoder here and the drainer's decoder cannot drift from pump.proto.
+func TestPullFieldNumbersMatchDescriptor(t *testing.T) {
+	for _, c := range []struct {
+		msg    protoreflect.ProtoMessage
+		fields map[protoreflect.Name]protowire.Number
+	}{
+		{&PullBinlogResp{}, map[protoreflect.Name]protowire.Number{"entity": FieldPullRespEntity}},
+		{&Entity{}, map[protoreflect.Name]protowire.Number{"pos": FieldEntityPos, "payload": FieldEntityPayload,
+			"checksum": FieldEntityChecksum, "meta": FieldEntityMeta}},
+		{&Pos{}, map[protoreflect.Name]protowire.Number{"suffix": fieldPosSuffix, "offset": fieldPosOffset}},
+		{&Meta{}, map[protoreflect.Name]protowire.Number{"startTs": fieldMetaStartTs, "commitTs": fieldMetaCommitTs}},
+		{&Binlog{}, map[protoreflect.Name]protowire.Number{"prewrite_value": FieldBinlogPrewriteValue}},
+	} {
+		desc := c.msg.ProtoReflect().Descriptor()
+		if desc.Name() != "Binlog" {
+			require.Equal(t, len(c.fields), desc.Fields().Len(), "every field of %s is known to the wire helpers", desc.Name())
+		}
+		for name, num := range c.fields {
+			fd := desc.Fields().ByName(name)
+			require.NotNil(t, fd, "%s.%s", desc.Name(), name)
+			require.Equal(t, fd.Number(), num, "%s.%s", desc.Name(), name)
+		}
+	}
+}
 
 func TestSplitPullRespMatchesMarshal(t *testing.T) {
 	big := bytes.Repeat([]byte{7}, 100<<10)
