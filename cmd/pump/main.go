@@ -1,4 +1,3 @@
-// Command pump runs a TiDB Binlog pump. See README.md for its flags.
 package main
 
 import (

@@ -1,0 +1,2 @@
+// Command drainer runs a TiDB Binlog drainer. See README.md for its flags.
+package main

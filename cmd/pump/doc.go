@@ -1,0 +1,2 @@
+// Command pump runs a TiDB Binlog pump. See README.md for its flags.
+package main
