@@ -171,9 +171,10 @@ func (r *memRegistry) Nodes(_ context.Context, kind string) ([]*registry.Status,
 
 // harness runs a collector and records its output.
 type harness struct {
-	c      *Collector
-	cancel context.CancelFunc
-	done   chan error
+	c       *Collector
+	cancel  context.CancelFunc
+	done    chan error
+	drained chan struct{} // closed once Output is closed and read to its end
 
 	mu  sync.Mutex
 	got []int64
