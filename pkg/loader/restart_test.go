@@ -75,7 +75,9 @@ func TestDownstreamConnectionsKilledUnderLoad(t *testing.T) {
 			// A killer in the background hits connections in the middle of
 			// statements; between chunks the test also kills every idle
 			// pooled connection itself, so there are kills however fast the
-			// workload runs.
+			// workload runs. (A ping first makes the pool hold a live
+			// connection: a loader that has caught up opens none, and the
+			// background killer may have just killed them all.)
 			stop := make(chan struct{})
 			var wg sync.WaitGroup
 			var kills atomic.Int64
@@ -94,6 +96,7 @@ func TestDownstreamConnectionsKilledUnderLoad(t *testing.T) {
 			for i, txn := range txns {
 				if i > 0 && i%200 == 0 {
 					require.Eventually(t, func() bool {
+						_ = db.Ping()
 						n := killAll(root, user)
 						kills.Add(int64(n))
 						return n > 0
