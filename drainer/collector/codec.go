@@ -12,17 +12,6 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// Field numbers the aliasing decoders look for (pump.proto, binlog.proto),
-// kept and checked against the descriptors in binlogpb.
-const (
-	fieldRespEntity     = binlogpb.FieldPullRespEntity
-	fieldEntityPos      = binlogpb.FieldEntityPos
-	fieldEntityPayload  = binlogpb.FieldEntityPayload
-	fieldEntityChecksum = binlogpb.FieldEntityChecksum
-	fieldEntityMeta     = binlogpb.FieldEntityMeta
-	fieldBinlogPrewrite = binlogpb.FieldBinlogPrewriteValue
-)
-
 // errNotSimple makes a decoder fall back to proto.Unmarshal: the message
 // has a shape the aliasing decoder does not handle (a repeated or unknown
 // field), which the generic decoder merges as the proto rules say.
@@ -105,7 +94,7 @@ func aliasEntity(buf []byte) (*binlogpb.Entity, error) {
 		if n < 0 {
 			return nil, protowire.ParseError(n)
 		}
-		if num != fieldRespEntity || typ != protowire.BytesType || ent != nil {
+		if num != binlogpb.FieldPullRespEntity || typ != protowire.BytesType || ent != nil {
 			return nil, errNotSimple
 		}
 		v, m := protowire.ConsumeBytes(buf[n:])
@@ -140,14 +129,14 @@ func decodeEntity(buf []byte, e *binlogpb.Entity) error {
 		buf = buf[n+m:]
 		var err error
 		switch num {
-		case fieldEntityPos:
+		case binlogpb.FieldEntityPos:
 			e.Pos = new(binlogpb.Pos)
 			err = proto.Unmarshal(v, e.Pos)
-		case fieldEntityPayload:
+		case binlogpb.FieldEntityPayload:
 			e.Payload = v[:len(v):len(v)]
-		case fieldEntityChecksum:
+		case binlogpb.FieldEntityChecksum:
 			e.Checksum = v[:len(v):len(v)]
-		case fieldEntityMeta:
+		case binlogpb.FieldEntityMeta:
 			e.Meta = new(binlogpb.Meta)
 			err = proto.Unmarshal(v, e.Meta)
 		default:
@@ -179,7 +168,7 @@ func decodeBinlog(payload []byte, b *binlogpb.Binlog) error {
 		if m < 0 {
 			return protowire.ParseError(m)
 		}
-		if num == fieldBinlogPrewrite && typ == protowire.BytesType {
+		if num == binlogpb.FieldBinlogPrewriteValue && typ == protowire.BytesType {
 			if start >= 0 { // repeated: let the generic decoder keep the last
 				return proto.Unmarshal(payload, b)
 			}
