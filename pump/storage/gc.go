@@ -99,6 +99,13 @@ func (a *Append) gcKV(ts int64) (int, bool) {
 			return deleted, false
 		}
 	}
+	if err := it.Error(); err != nil {
+		// keys left behind would point into the value log files removed
+		// next: stop here, the next GC request scans again
+		a.lg.Error("gc scan kv failed", zap.Error(err))
+		flush()
+		return deleted, false
+	}
 	return deleted, flush()
 }
 
