@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 )
 
 func TestGCDeletesOldFilesAndKeys(t *testing.T) {
@@ -88,4 +90,54 @@ func TestGCMarginFollowsMaxTxnTimeout(t *testing.T) {
 	}, 10*time.Second, time.Millisecond)
 	_, err := a.ReadBinlog(oldStart)
 	require.NoError(t, err, "2 h old: within the 3 h margin")
+}
+
+// TestGCKeepsFilesWhenItsIndexScanFails: when GC cannot read the index (a
+// damaged table block), it stops before removing any value-log file, so no
+// index key is left pointing into a removed file.
+func TestGCKeepsFilesWhenItsIndexScanFails(t *testing.T) {
+	dir := t.TempDir()
+	o := testOptions()
+	o.SyncLog = false
+	o.ValueLogFileSize = 4096
+	a := openTest(t, dir, o)
+	ts := newTSO()
+	ts.last.Store((time.Now().Add(-2 * time.Hour).UnixMilli()) << 18)
+	for range 2000 {
+		writeTxn(t, a, ts, "old")
+	}
+	ts.last.Store(time.Now().UnixMilli() << 18)
+	_, last := writeTxn(t, a, ts, "new")
+	require.Eventually(t, func() bool { return a.MaxCommitTS() == last }, 10*time.Second, time.Millisecond)
+	closeTest(t, a)
+	closeTest(t, openTest(t, dir, o)) // goleveldb writes its journal into a table at open
+	corruptMiddleOfTable(t, filepath.Join(dir, "kv"))
+	before, err := listFids(filepath.Join(dir, "value"))
+	require.NoError(t, err)
+
+	core, logs := observer.New(zap.ErrorLevel)
+	o.Logger = zap.New(core)
+	a = openTest(t, dir, o)
+	defer closeTest(t, a)
+	a.GC(last - 1)
+	require.Eventually(t, func() bool { return logs.FilterMessage("gc scan kv failed").Len() > 0 },
+		10*time.Second, time.Millisecond)
+	after, err := listFids(filepath.Join(dir, "value"))
+	require.NoError(t, err)
+	require.Equal(t, before, after, "no value-log file removed")
+}
+
+// corruptMiddleOfTable flips a byte halfway into the only goleveldb table
+// of dir: a data block of ts keys, past the first block (the state keys)
+// and before the index and footer.
+func corruptMiddleOfTable(t *testing.T, dir string) {
+	t.Helper()
+	tables, err := filepath.Glob(filepath.Join(dir, "*.ldb"))
+	require.NoError(t, err)
+	require.Len(t, tables, 1)
+	data, err := os.ReadFile(tables[0])
+	require.NoError(t, err)
+	require.Greater(t, len(data), 16<<10, "the ts keys span several blocks")
+	data[len(data)/2] ^= 0xff
+	require.NoError(t, os.WriteFile(tables[0], data, 0o644))
 }
