@@ -35,7 +35,7 @@ func pullBacklog(ctx context.Context, c *cluster, conn *grpc.ClientConn, cluster
 		if err != nil {
 			return 0, 0
 		}
-		if m := resp.GetEntity().GetMeta(); m.GetStartTs() != m.GetCommitTs() {
+		if _, ok := realCommit(resp); ok {
 			got++
 		}
 	}

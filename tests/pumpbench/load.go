@@ -220,17 +220,9 @@ func pull(ctx context.Context, cli binlogpb.PumpClient, clusterID uint64, commit
 			res.pullElapsed = time.Since(start)
 			return
 		}
-		meta := resp.GetEntity().GetMeta()
-		startTS, commitTS := meta.GetStartTs(), meta.GetCommitTs()
-		if commitTS == 0 {
-			var b binlogpb.Binlog
-			if proto.Unmarshal(resp.GetEntity().GetPayload(), &b) != nil {
-				continue
-			}
-			startTS, commitTS = b.GetStartTs(), b.GetCommitTs()
-		}
-		if startTS == commitTS {
-			continue // fake binlog
+		commitTS, ok := realCommit(resp)
+		if !ok {
+			continue
 		}
 		res.pulled++
 		now := time.Now()
@@ -239,6 +231,23 @@ func pull(ctx context.Context, cli binlogpb.PumpClient, clusterID uint64, commit
 			res.arrivals = append(res.arrivals, arrival{commitTS: commitTS, at: now})
 		}
 	}
+}
+
+// realCommit returns the commit_ts of a pulled binlog, and false for a
+// fake binlog or an undecodable one. The timestamps come from the entity's
+// meta, or from the payload when the pump sends no meta (the original does
+// not).
+func realCommit(resp *binlogpb.PullBinlogResp) (int64, bool) {
+	meta := resp.GetEntity().GetMeta()
+	startTS, commitTS := meta.GetStartTs(), meta.GetCommitTs()
+	if commitTS == 0 {
+		h, err := binlogpb.PeekHeader(resp.GetEntity().GetPayload())
+		if err != nil {
+			return 0, false
+		}
+		startTS, commitTS = h.StartTs, h.CommitTs
+	}
+	return commitTS, startTS != commitTS
 }
 
 // arrival is when a commit binlog reached the puller.
