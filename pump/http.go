@@ -116,6 +116,10 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
 		fail("invalid nodeID %s, this pump's nodeID is %s", nodeID, s.node.ID())
 		return
 	}
+	if !s.online.Load() {
+		fail("this pump is still starting, apply %s failed!", action)
+		return
+	}
 	var target string
 	switch action {
 	case "pause":

@@ -140,6 +140,28 @@ func TestPauseAction(t *testing.T) {
 	require.Equal(t, registry.Paused, c.pumpState(t, "pump-1"))
 }
 
+// TestActionRejectedWhileStarting: HTTP serves while Start still notifies
+// the drainers; a pause then is refused (it used to cancel the start, which
+// failed, and the process exited 1) and works once the pump is online.
+func TestActionRejectedWhileStarting(t *testing.T) {
+	c := newCluster(t)
+	cistern := startCistern(t)
+	cistern.hold, cistern.entered = make(chan struct{}), make(chan struct{})
+	c.putDrainer(t, "drainer-1", cistern.addr, registry.Online, math.MaxInt64)
+	s := newPump(t, c.config(t, dataDir(t), "pump-1"))
+	started := make(chan error, 1)
+	go func() { started <- s.Start() }()
+	<-cistern.entered
+	require.Equal(t, `{"message":"this pump is still starting, apply pause failed!","code":3,"data":null}`,
+		putAction(t, s, "pump-1", "pause"))
+	close(cistern.hold)
+	require.NoError(t, <-started)
+	require.Equal(t, registry.Online, c.pumpState(t, "pump-1"))
+	require.Equal(t, `{"message":"apply action pause success!","code":200,"data":null}`, putAction(t, s, "pump-1", "pause"))
+	<-s.Done()
+	require.Equal(t, registry.Paused, c.pumpState(t, "pump-1"))
+}
+
 func TestActionRejectedWhenNotOnline(t *testing.T) {
 	c := newCluster(t)
 	s := startPump(t, c.config(t, dataDir(t), "pump-1"))

@@ -66,6 +66,11 @@ type Server struct {
 	done      chan struct{}
 	started   atomic.Bool
 	closing   atomic.Bool
+	// online is set once Start has registered the node online (and
+	// notified the drainers): HTTP serves before that, and a pause or
+	// close arriving then would cancel the registration and make Start
+	// fail, so such actions are refused until online is set.
+	online atomic.Bool
 
 	// failures of fake-binlog and WriteBinlog writes: one line per change
 	// and a reminder per minute, not one per attempt

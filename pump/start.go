@@ -36,6 +36,7 @@ func (s *Server) Start() error {
 		s.abort()
 		return err
 	}
+	s.online.Store(true)
 	s.loops.Add(1)
 	go func() {
 		defer s.loops.Done()

@@ -239,15 +239,21 @@ func writeSampleConfig(t *testing.T, bin, root string, set map[string]string) {
 	require.NoError(t, os.WriteFile(filepath.Join(root, "etc", bin+".toml"), []byte(s), 0o640))
 }
 
+// putState applies an action through a node's HTTP API. A node serves HTTP
+// before it is online and refuses actions until then (a pump says it is
+// still starting), so the action is retried for a while.
 func putState(ctx context.Context, t *testing.T, addr, nodeID, action string) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPut, "http://"+addr+"/state/"+nodeID+"/"+action, nil)
-	require.NoError(t, err)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	require.Contains(t, string(body), `"code":200`, "%s %s: %s", nodeID, action, body)
+	var body []byte
+	require.Eventually(t, func() bool {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPut, "http://"+addr+"/state/"+nodeID+"/"+action, nil)
+		require.NoError(t, err)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		body, _ = io.ReadAll(resp.Body)
+		return strings.Contains(string(body), `"code":200`)
+	}, 30*time.Second, 100*time.Millisecond, "%s %s: %s", nodeID, action, &body)
 }
 
 // TestOpsUnitLifecycle runs the pump and the drainer exactly as their
