@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -138,20 +139,19 @@ func deadAddr(t *testing.T) string {
 }
 
 // fakeCistern is a drainer's Cistern service counting Notify calls.
-// With hold set, Notify closes entered once and waits for hold.
+// With hold set, Notify closes entered (once) and waits for hold.
 type fakeCistern struct {
 	binlogpb.UnimplementedCisternServer
 	notified atomic.Int64
 	addr     string
 	hold     chan struct{}
 	entered  chan struct{}
+	enterOne sync.Once
 }
 
 func (f *fakeCistern) Notify(context.Context, *binlogpb.NotifyReq) (*binlogpb.NotifyResp, error) {
 	if f.hold != nil {
-		if f.notified.Load() == 0 {
-			close(f.entered)
-		}
+		f.enterOne.Do(func() { close(f.entered) })
 		<-f.hold
 	}
 	f.notified.Add(1)

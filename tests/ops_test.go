@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/openbinlog/tidb-binlog/tests/opskit"
@@ -244,16 +245,19 @@ func writeSampleConfig(t *testing.T, bin, root string, set map[string]string) {
 // still starting), so the action is retried for a while.
 func putState(ctx context.Context, t *testing.T, addr, nodeID, action string) {
 	t.Helper()
-	var body []byte
-	require.Eventually(t, func() bool {
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPut, "http://"+addr+"/state/"+nodeID+"/"+action, nil)
-		require.NoError(t, err)
+		if !assert.NoError(c, err) {
+			return
+		}
 		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
+		if !assert.NoError(c, err) {
+			return
+		}
 		defer resp.Body.Close()
-		body, _ = io.ReadAll(resp.Body)
-		return strings.Contains(string(body), `"code":200`)
-	}, 30*time.Second, 100*time.Millisecond, "%s %s: %s", nodeID, action, &body)
+		body, _ := io.ReadAll(resp.Body)
+		assert.Contains(c, string(body), `"code":200`, "%s %s", nodeID, action)
+	}, 30*time.Second, 100*time.Millisecond)
 }
 
 // TestOpsUnitLifecycle runs the pump and the drainer exactly as their
