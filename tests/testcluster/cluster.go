@@ -45,7 +45,7 @@ func (p *PDLite) StartReady(ctx context.Context) error {
 	if err := p.Start(); err != nil {
 		return err
 	}
-	return WaitHTTP(ctx, p.URL+"/health", readyTimeout)
+	return p.WaitReady(ctx, p.URL+"/health", readyTimeout)
 }
 
 // Pump is a pump process.
@@ -92,10 +92,7 @@ func (p *Pump) StartReady(ctx context.Context) error {
 	if err := p.Start(); err != nil {
 		return err
 	}
-	if err := WaitHTTP(ctx, "http://"+p.Addr+"/status", readyTimeout); err != nil {
-		return fmt.Errorf("%w\n%s", err, p.Output())
-	}
-	return nil
+	return p.WaitReady(ctx, "http://"+p.Addr+"/status", readyTimeout)
 }
 
 // TiDBLite is a tidb-lite process.
@@ -126,8 +123,8 @@ func StartTiDBLite(ctx context.Context, binDir, dir string, pd *PDLite, name str
 	if err := t.Start(); err != nil {
 		return nil, err
 	}
-	if err := WaitHTTP(ctx, t.StatusURL+"/status", readyTimeout); err != nil {
-		return nil, fmt.Errorf("%w\n%s", err, t.Output())
+	if err := t.WaitReady(ctx, t.StatusURL+"/status", readyTimeout); err != nil {
+		return nil, err
 	}
 	return t, nil
 }

@@ -58,10 +58,7 @@ func (d *Drainer) StartReady(ctx context.Context) error {
 	if err := d.Start(); err != nil {
 		return err
 	}
-	if err := WaitHTTP(ctx, "http://"+d.Addr+"/status", readyTimeout); err != nil {
-		return fmt.Errorf("%w\n%s", err, d.Output())
-	}
-	return nil
+	return d.WaitReady(ctx, "http://"+d.Addr+"/status", readyTimeout)
 }
 
 // WriteConfig replaces the drainer's config file (used at the next start).

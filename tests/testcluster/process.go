@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,6 +15,9 @@ import (
 // ErrNotReady is returned when a started process does not answer in time.
 var ErrNotReady = errors.New("testcluster: process not ready")
 
+// ErrExited is returned when a started process exits before it answers.
+var ErrExited = errors.New("testcluster: process exited")
+
 // Process is one running binary with its command line, so it can be
 // restarted with the same arguments after a stop or a kill.
 type Process struct {
@@ -26,16 +28,6 @@ type Process struct {
 
 	cmd  *exec.Cmd
 	done chan error
-}
-
-// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
-func FreePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 // Start launches the process; output is appended to Dir/<Name>.out.
@@ -125,6 +117,20 @@ func (p *Process) Output() string {
 
 // WaitHTTP polls url until it answers with a status below 500.
 func WaitHTTP(ctx context.Context, url string, timeout time.Duration) error {
+	return waitHTTP(ctx, url, timeout, nil)
+}
+
+// WaitReady polls url like WaitHTTP, but gives up as soon as the process
+// exits (a daemon that cannot bind its port exits at once), and puts the
+// end of what it printed in the error.
+func (p *Process) WaitReady(ctx context.Context, url string, timeout time.Duration) error {
+	if err := waitHTTP(ctx, url, timeout, p.Running); err != nil {
+		return fmt.Errorf("%s: %w\n%s output (end):\n%s", p.Name, err, p.Name, lastBytes(p.Output(), 4000))
+	}
+	return nil
+}
+
+func waitHTTP(ctx context.Context, url string, timeout time.Duration, running func() bool) error {
 	deadline := time.Now().Add(timeout)
 	client := &http.Client{Timeout: time.Second}
 	for time.Now().Before(deadline) {
@@ -138,6 +144,9 @@ func WaitHTTP(ctx context.Context, url string, timeout time.Duration) error {
 				return nil
 			}
 		}
+		if running != nil && !running() {
+			return fmt.Errorf("%w: before %s answered", ErrExited, url)
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -145,4 +154,12 @@ func WaitHTTP(ctx context.Context, url string, timeout time.Duration) error {
 		}
 	}
 	return fmt.Errorf("%w: %s did not answer within %s", ErrNotReady, url, timeout)
+}
+
+// lastBytes returns the last n bytes of s.
+func lastBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "..." + s[len(s)-n:]
 }
