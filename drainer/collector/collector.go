@@ -105,7 +105,8 @@ func (c *Collector) Notify(ctx context.Context) error {
 
 // Run discovers, pulls and merges until ctx ends (nil) or a fatal error
 // (a *DataLossError or *UnmarshalError), then stops every stream and closes
-// Output.
+// Output. After a fatal error, every binlog received before it that the
+// merge can order is emitted first (while ctx lasts).
 func (c *Collector) Run(ctx context.Context) error {
 	if !c.running.CompareAndSwap(false, true) {
 		return ErrRunning
@@ -126,7 +127,18 @@ func (c *Collector) Run(ctx context.Context) error {
 		defer close(mergeDone)
 		c.merger.run(ctx, c.out)
 	}()
-	return c.loop(ctx)
+	err := c.loop(ctx)
+	if err != nil {
+		// A fatal error: the pullers stop, then the merge emits what it
+		// can still order before Output closes, so the downstream applies
+		// everything before the lost binlog. The failing pump's source
+		// stays in the merge: once its queue, which holds only binlogs
+		// before the lost one, is empty, nothing later can be emitted.
+		c.stopPullers()
+		c.merger.finish()
+		<-mergeDone
+	}
+	return err
 }
 
 func (c *Collector) loop(ctx context.Context) error {

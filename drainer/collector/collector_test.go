@@ -11,6 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -124,9 +126,7 @@ func TestDataLossStops(t *testing.T) {
 	reg := newMemRegistry()
 	reg.set("a", a.addr, registry.Online)
 	h := runCollector(t, Config{IgnoreTxnCommitTS: []int64{99}}, reg)
-	// The binlog before the lost one is merged out first. (A binlog still
-	// queued when a fatal error stops the collector is not emitted: the
-	// drainer pulls it again from its checkpoint.)
+	// The binlog before the lost one is merged out first.
 	h.waitOutput(t, 10)
 	a.failOnce(20, status.Error(codes.DataLoss, "storage: read binlog at commit ts 20: checksum mismatch"))
 	a.add(20, 30)
@@ -145,6 +145,35 @@ func TestDataLossStops(t *testing.T) {
 	require.Contains(t, err.Error(), "commit ts 20")
 	<-h.drained
 	require.Equal(t, []int64{10}, h.output(), "nothing at or after the lost binlog")
+}
+
+// Binlogs received before the lost one are emitted before Output closes,
+// even when nothing was read from Output before the collector stopped
+// pulling: the downstream applies everything before the loss, and the
+// checkpoint ends just before it.
+func TestDataLossEmitsWhatPrecedesIt(t *testing.T) {
+	a := startFakePump(t)
+	a.add(10, 15)
+	a.failOnce(20, status.Error(codes.DataLoss, "storage: read binlog at commit ts 20: checksum mismatch"))
+	a.add(20, 30)
+	reg := newMemRegistry()
+	reg.set("a", a.addr, registry.Online)
+	core, logs := observer.New(zap.ErrorLevel)
+	c, err := New(Config{DetectInterval: time.Hour, RetryInterval: 20 * time.Millisecond},
+		Deps{Registry: reg, Logger: zap.New(core)})
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- c.Run(context.Background()) }()
+	require.Eventually(t, func() bool { return logs.FilterMessage("collector stops").Len() > 0 }, waitFor, tick)
+
+	var got []int64
+	for b := range c.Output() {
+		got = append(got, b.GetCommitTs())
+	}
+	require.Equal(t, []int64{10, 15}, got)
+	var dl *DataLossError
+	require.ErrorAs(t, <-done, &dl)
+	require.EqualValues(t, 20, dl.CommitTS)
 }
 
 func TestDataLossIgnored(t *testing.T) {

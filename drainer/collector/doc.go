@@ -17,7 +17,10 @@
 // logged and counted. The ts is taken from an ErrorInfo detail with the
 // metadata key "commitTS", else from the words "commit ts <X>" of the status
 // message. A payload that is not a Binlog stops the collector with an
-// *UnmarshalError naming the pump and the offset.
+// *UnmarshalError naming the pump and the offset. Before Output closes on
+// either error, the merge emits every binlog already received that it can
+// order: all of them precede the bad one, and the failing pump's source,
+// left empty in the merge, keeps anything later from being emitted.
 //
 // Merging. A binlog is emitted only once every source has a binlog waiting,
 // the smallest commit ts first; a binlog at or below the last emitted ts is a

@@ -16,6 +16,10 @@ type merger struct {
 	metrics *metrics
 	budget  *membudget.Budget
 	wakeCh  chan struct{}
+	// finishing, once closed, makes run return as soon as nothing more can
+	// be emitted (see finish).
+	finishing chan struct{}
+	finishOne sync.Once
 
 	mu       sync.Mutex
 	sources  map[string]*source
@@ -25,12 +29,13 @@ type merger struct {
 
 func newMerger(latestTS int64, lg *zap.Logger, m *metrics, budget *membudget.Budget) *merger {
 	return &merger{
-		lg:       lg,
-		metrics:  m,
-		budget:   budget,
-		wakeCh:   make(chan struct{}, 1),
-		sources:  make(map[string]*source),
-		latestTS: latestTS,
+		lg:        lg,
+		metrics:   m,
+		budget:    budget,
+		wakeCh:    make(chan struct{}, 1),
+		finishing: make(chan struct{}),
+		sources:   make(map[string]*source),
+		latestTS:  latestTS,
 	}
 }
 
@@ -70,13 +75,20 @@ func (m *merger) apply(add []*source, remove []string, start func(id string, ts 
 	m.wake()
 }
 
-// run emits to out until ctx ends.
+// finish makes run return once it has emitted every binlog that the merge
+// can still order, instead of waiting for more input.
+func (m *merger) finish() { m.finishOne.Do(func() { close(m.finishing) }) }
+
+// run emits to out until ctx ends, or until nothing more can be emitted
+// after finish.
 func (m *merger) run(ctx context.Context, out chan<- *binlogpb.Binlog) {
 	for {
 		b, ok := m.next()
 		if !ok {
 			select {
 			case <-ctx.Done():
+				return
+			case <-m.finishing:
 				return
 			case <-m.wakeCh:
 			}
@@ -99,6 +111,7 @@ func (m *merger) next() (*binlogpb.Binlog, bool) {
 			return nil, false
 		}
 		var min *source
+		var b *binlogpb.Binlog
 		var minTS int64
 		for _, s := range m.sources {
 			h, ok := s.head()
@@ -106,11 +119,16 @@ func (m *merger) next() (*binlogpb.Binlog, bool) {
 				return nil, false
 			}
 			if min == nil || h.GetCommitTs() < minTS {
-				min, minTS = s, h.GetCommitTs()
+				min, b, minTS = s, h, h.GetCommitTs()
 			}
 		}
-		b := min.pop()
+		// The budget learns that b left the queue before the queue loses
+		// it. In the other order, a pump whose queue was just emptied
+		// would for a moment hold only "queued" bytes: the budget's rule
+		// for empty queues would then admit a binlog over the budget (a
+		// giant) while b is already on its way downstream.
 		m.budget.Dequeued(b)
+		min.pop()
 		switch {
 		case minTS < m.latestTS:
 			m.metrics.disorder.Inc()

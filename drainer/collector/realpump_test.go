@@ -110,10 +110,17 @@ func (rc *realCluster) commitKey(t *testing.T, i int, key string) int64 {
 // checks that every emitted ts is larger than the previous one.
 func realOutput(t *testing.T, c *Collector, ctx context.Context) (func() []int64, chan error) {
 	t.Helper()
-	h := &harness{c: c, done: make(chan error, 1)}
+	h := &harness{c: c, done: make(chan error, 1), drained: make(chan struct{})}
 	var lastTS int64
-	go func() { h.done <- c.Run(ctx) }()
+	// done delivers Run's result once Output is read to its end, so that
+	// output() then holds everything Run emitted.
 	go func() {
+		err := c.Run(ctx)
+		<-h.drained
+		h.done <- err
+	}()
+	go func() {
+		defer close(h.drained)
 		for b := range c.Output() {
 			if b.GetCommitTs() <= lastTS {
 				t.Errorf("commit ts %d after %d", b.GetCommitTs(), lastTS)
