@@ -94,7 +94,7 @@ func (c *drainerCluster) startDrainer(ctx context.Context, t *testing.T, toml st
 		_ = c.drainer.Stop(20 * time.Second)
 		if t.Failed() {
 			b, _ := os.ReadFile(filepath.Join(c.drainer.Dir, "drainer.log"))
-			t.Logf("drainer output:\n%s\ndrainer log (tail):\n%s", c.drainer.Output(), tail(string(b), 8000))
+			t.Logf("drainer output:\n%s\ndrainer log (tail):\n%s", c.drainer.Output(), testcluster.Tail(string(b), 8000))
 		}
 	})
 }
@@ -105,13 +105,6 @@ func (c *drainerCluster) startDrainer(ctx context.Context, t *testing.T, toml st
 func (c *drainerCluster) drainerTOML(syncer string, port int) string {
 	return fmt.Sprintf("%s\n[syncer.to]\nhost = \"127.0.0.1\"\nport = %d\nuser = \"root\"\n"+
 		"[syncer.to.checkpoint]\nschema = %q\n", syncer, port, c.cpDB)
-}
-
-func tail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[len(s)-n:]
 }
 
 // exec runs statements on tidb-lite.

@@ -115,7 +115,7 @@ func TestArbiterKill9Restart(t *testing.T) {
 	defer func() {
 		if t.Failed() {
 			b, _ := os.ReadFile(filepath.Join(dir, "arbiter.log"))
-			t.Logf("arbiter output:\n%s\nlog:\n%s", p.Output(), tail(string(b), 6000))
+			t.Logf("arbiter output:\n%s\nlog:\n%s", p.Output(), testcluster.Tail(string(b), 6000))
 		}
 	}()
 	checkpoint := func() (ts int64, status int) {

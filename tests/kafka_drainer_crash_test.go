@@ -79,7 +79,7 @@ func kafkaCrashRun(t *testing.T, exactlyOnce bool) {
 		_ = d.Stop(20 * time.Second)
 		if t.Failed() {
 			b, _ := os.ReadFile(filepath.Join(d.Dir, "drainer.log"))
-			t.Logf("drainer output:\n%s\ndrainer log (tail):\n%s", d.Output(), tail(string(b), 8000))
+			t.Logf("drainer output:\n%s\ndrainer log (tail):\n%s", d.Output(), testcluster.Tail(string(b), 8000))
 		}
 	})
 

@@ -219,7 +219,7 @@ func (p *unitProcess) exitStatus(t *testing.T, timeout time.Duration) int {
 		return code
 	case <-time.After(timeout):
 		b, _ := os.ReadFile(p.out)
-		require.FailNow(t, p.name+" did not exit", "%s", tail(string(b), 4000))
+		require.FailNow(t, p.name+" did not exit", "%s", testcluster.Tail(string(b), 4000))
 		return 0
 	}
 }

@@ -92,7 +92,7 @@ func (c *tlsCluster) startDaemon(t *testing.T, bin, name, conf string, args ...s
 		_ = p.Stop(20 * time.Second)
 		if t.Failed() {
 			b, _ := os.ReadFile(filepath.Join(dir, name+".log"))
-			t.Logf("%s output:\n%s\nlog (tail):\n%s", name, p.Output(), tail(string(b), 6000))
+			t.Logf("%s output:\n%s\nlog (tail):\n%s", name, p.Output(), testcluster.Tail(string(b), 6000))
 		}
 	})
 	return p

@@ -68,8 +68,8 @@ func bindable(port int) bool {
 }
 
 // ephemeralLow is the first port of the kernel's ephemeral range (32768
-// when the range cannot be read).
-func ephemeralLow() int {
+// when the range cannot be read), read once.
+var ephemeralLow = sync.OnceValue(func() int {
 	b, err := os.ReadFile(ephemeralRangeFile)
 	if err != nil {
 		return 32768
@@ -79,4 +79,4 @@ func ephemeralLow() int {
 		return 32768
 	}
 	return lo
-}
+})

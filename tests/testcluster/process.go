@@ -125,7 +125,7 @@ func WaitHTTP(ctx context.Context, url string, timeout time.Duration) error {
 // end of what it printed in the error.
 func (p *Process) WaitReady(ctx context.Context, url string, timeout time.Duration) error {
 	if err := waitHTTP(ctx, url, timeout, p.Running); err != nil {
-		return fmt.Errorf("%s: %w\n%s output (end):\n%s", p.Name, err, p.Name, lastBytes(p.Output(), 4000))
+		return fmt.Errorf("%s: %w\n%s output (end):\n%s", p.Name, err, p.Name, Tail(p.Output(), 4000))
 	}
 	return nil
 }
@@ -156,8 +156,9 @@ func waitHTTP(ctx context.Context, url string, timeout time.Duration, running fu
 	return fmt.Errorf("%w: %s did not answer within %s", ErrNotReady, url, timeout)
 }
 
-// lastBytes returns the last n bytes of s.
-func lastBytes(s string, n int) string {
+// Tail returns the last n bytes of s (for failure messages), marked with
+// "..." when s was cut.
+func Tail(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
