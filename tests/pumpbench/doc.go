@@ -12,7 +12,9 @@
 // do (fdatasyncs/s, sequential MiB/s, a gRPC round trip, a TSO request), so
 // that runs on machines of different speed can be compared. With -backlog,
 // each cell then pulls everything again from 0, as a drainer catching up
-// does, and prints the commits/s and the pump's CPU time per commit.
+// does, and prints the commits/s and the pump's CPU time per commit. With
+// -rate, the writers offer that many binlogs/s in all instead of writing as
+// fast as they can (an open loop: latency at a load below saturation).
 //
 //	go run ./tests/pumpbench -sizes 1024,10240,102400 -writers 1,16,128 -duration 20s -runs 5
 package main

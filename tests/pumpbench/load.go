@@ -72,7 +72,8 @@ func runCell(ctx context.Context, o *options, dir string, size, writers int) (re
 			defer wg.Done()
 			tx := &txnWriter{pdc: pdc, write: write, payload: payload, lats: &lats[w], commitTimes: &commitTimes,
 				ackTimes: &ackTimes, binlogs: &binlogs, errs: &errs, commits: &commits, syncCommit: o.syncCommit}
-			for time.Now().Before(deadline) {
+			pace := newPacer(o.rate, writers, w, start)
+			for time.Now().Before(deadline) && pace.wait(deadline) {
 				tx.run(ctx)
 			}
 		}(w)

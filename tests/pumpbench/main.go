@@ -29,6 +29,7 @@ type options struct {
 	calibrate      bool
 	syncCommit     bool
 	backlog        bool
+	rate           float64 // binlogs/s offered by all writers together; 0: as fast as they can
 }
 
 func main() {
@@ -84,6 +85,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.BoolVar(&o.syncLog, "sync-log", true, "pump [storage] sync-log")
 	fs.BoolVar(&o.syncCommit, "sync-commit", false, "wait for the commit binlog before the next transaction (TiDB does not)")
 	fs.BoolVar(&o.backlog, "backlog", false, "after the writes of a cell, pull everything again from 0 and report commits/s and pump CPU per commit")
+	fs.Float64Var(&o.rate, "rate", 0, "offer this many binlogs/s in all (each writer paces its transactions); 0 writes as fast as the writers can")
 	fs.BoolVar(&o.calibrate, "calibrate", true, "first measure the disk, a gRPC round trip and a TSO request")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the load generator to this file")
 	if err := fs.Parse(args); err != nil {
@@ -95,6 +97,9 @@ func parseFlags(args []string) (*options, error) {
 	}
 	if o.writers, err = parseInts(writers); err != nil {
 		return nil, fmt.Errorf("-writers: %w", err)
+	}
+	if o.rate < 0 {
+		return nil, fmt.Errorf("-rate must not be negative, not %v", o.rate)
 	}
 	if o.client != "grpc" && o.client != "pumpclient" {
 		return nil, fmt.Errorf("-client must be grpc or pumpclient, not %q", o.client)
@@ -124,8 +129,8 @@ func run(ctx context.Context, o *options) error {
 		defer os.RemoveAll(d)
 		dir = d
 	}
-	fmt.Printf("pump write benchmark: sync-log=%v, client=%s, sync-commit=%v, %s x %d run(s) per cell\n",
-		o.syncLog, o.client, o.syncCommit, o.duration, o.runs)
+	fmt.Printf("pump write benchmark: sync-log=%v, client=%s, sync-commit=%v, %s x %d run(s) per cell%s\n",
+		o.syncLog, o.client, o.syncCommit, o.duration, o.runs, rateNote(o.rate))
 	if o.calibrate {
 		c, err := calibrate(ctx, o, dir)
 		if err != nil {
@@ -150,4 +155,11 @@ func run(ctx context.Context, o *options) error {
 		}
 	}
 	return nil
+}
+
+func rateNote(rate float64) string {
+	if rate == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", offered load %.0f binlogs/s", rate)
 }
